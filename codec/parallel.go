@@ -1,0 +1,106 @@
+package codec
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/zqtool/zq/ggml"
+)
+
+// Quantize quantizes a tensor of len(src)/rowLen rows of rowLen values (src
+// row-major) into dst, in parallel over rows with `workers` goroutines
+// (<= 0 means GOMAXPROCS). imatrix (nil or rowLen entries) is applied to
+// every row. Rows are independent, so the output is identical for any worker
+// count. On NaN/Inf the error names the first offending row.
+func Quantize(t ggml.Type, dst []byte, src []float32, rowLen int, imatrix []float32, workers int) error {
+	e, err := entryFor(t)
+	if err != nil {
+		return err
+	}
+	if rowLen <= 0 {
+		return fmt.Errorf("%s: row length %d, expected a positive number", t, rowLen)
+	}
+	if len(src)%rowLen != 0 {
+		return fmt.Errorf("%s: %d values is not a whole number of rows of %d", t, len(src), rowLen)
+	}
+	size, err := rowSize(t, rowLen)
+	if err != nil {
+		return err
+	}
+	rows := len(src) / rowLen
+	if len(dst) != rows*size {
+		return fmt.Errorf("%s: destination holds %d bytes, expected %d for %d rows of %d values", t, len(dst), rows*size, rows, rowLen)
+	}
+	if err := checkIMatrix(t, imatrix, rowLen); err != nil {
+		return err
+	}
+	errs := make([]error, rows)
+	forEachChunk(rows, 1, workers, func(r0, r1 int) {
+		for r := r0; r < r1; r++ {
+			x := src[r*rowLen : (r+1)*rowLen]
+			if errs[r] = checkFinite(t, x, r); errs[r] == nil {
+				quantizeRow(e, dst[r*size:(r+1)*size], x, imatrix)
+			}
+		}
+	})
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Dequantize decodes src, any whole number of t's blocks, into dst (exactly
+// their values), in parallel with `workers` goroutines (<= 0: GOMAXPROCS).
+func Dequantize(t ggml.Type, dst []float32, src []byte, workers int) error {
+	e, err := entryFor(t)
+	if err != nil {
+		return err
+	}
+	if err := checkBlocks(t, len(dst), len(src)); err != nil {
+		return err
+	}
+	bs, ts := t.BlockSize(), t.TypeSize()
+	// Scalar types have one-value "blocks"; hand them out in larger pieces.
+	grain := max(1, 4096/bs)
+	forEachChunk(len(src)/ts, grain, workers, func(b0, b1 int) {
+		e.dequantize(dst[b0*bs:b1*bs], src[b0*ts:b1*ts])
+	})
+	return nil
+}
+
+// forEachChunk calls fn on consecutive ranges [i0, i1) covering 0..n, each
+// at most `grain` long, from a fixed pool of workers goroutines (<= 0:
+// GOMAXPROCS) that take the next range from a shared counter.
+func forEachChunk(n, grain, workers int, fn func(i0, i1 int)) {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	chunks := (n + grain - 1) / grain
+	workers = min(workers, chunks)
+	if workers <= 1 {
+		if n > 0 {
+			fn(0, n)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				c := int(next.Add(1)) - 1
+				if c >= chunks {
+					return
+				}
+				fn(c*grain, min(n, (c+1)*grain))
+			}
+		}()
+	}
+	wg.Wait()
+}
