@@ -10,4 +10,5 @@ import (
 	_ "github.com/x448/float16"
 	_ "golang.org/x/term"
 	_ "google.golang.org/protobuf/encoding/protowire"
+	_ "gopkg.in/yaml.v3"
 )

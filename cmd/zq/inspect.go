@@ -1,0 +1,37 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+	"github.com/zqtool/zq/inspect"
+)
+
+func newInspectCmd() *cobra.Command {
+	var opts inspect.Options
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "inspect PATH",
+		Short: "Show the metadata and tensors of a GGUF file, a safetensors file or a model directory",
+		Long: `Show the metadata and tensors of a GGUF file, a .safetensors file or a Hugging
+Face model directory (sharded with model.safetensors.index.json or not).
+
+Arrays longer than 64 entries are summarized by their length, first entries and
+the sha256 of their JSON text (as llama.cpp's gguf-py dumps hash them); --full
+prints them whole. --json prints one JSON object whose "kv_order", "kv" and
+"tensors" fields have the layout of gguf-py dumps.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			r, err := inspect.Path(args[0], opts)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(cmd.OutOrStdout(), r)
+			}
+			return r.WriteText(cmd.OutOrStdout(), opts.Full)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.Full, "full", false, "print long arrays and strings in full")
+	cmd.Flags().BoolVar(&opts.SHA256, "sha256", false, "hash each tensor's data and the whole file")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
