@@ -21,8 +21,9 @@ const IndexName = "model.safetensors.index.json"
 // maxIndexSize bounds the index file; real ones are well under 1 MiB.
 const maxIndexSize = 64 << 20
 
-// openDir opens a model directory. All files are opened through an os.Root
-// so that neither "../" nor a symbolic link can reach outside the directory.
+// openDir opens a model directory. Files are opened through an os.Root so
+// that neither "../" nor a directory symlink can reach outside the
+// directory; see openInside for the one kind of link that may.
 func openDir(dir string) (*Model, error) {
 	root, err := os.OpenRoot(dir)
 	if err != nil {
@@ -75,7 +76,7 @@ func openDir(dir string) (*Model, error) {
 // there is no index file.
 func readIndex(root *os.Root, dir string) (map[string]string, error) {
 	path := filepath.Join(dir, IndexName)
-	f, err := root.Open(IndexName)
+	f, err := openInside(root, dir, IndexName)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -165,13 +166,11 @@ func openShard(root *os.Root, dir, name string, weightMap map[string]string) (*s
 	if weightMap != nil {
 		what = fmt.Sprintf("shard %s named in %s for tensor %q", path, IndexName, firstTensorOf(weightMap, name))
 	}
-	f, err := root.Open(name)
+	f, err := openInside(root, dir, name)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("safetensors: missing %s", what)
 	}
 	if err != nil {
-		// os.Root refuses symbolic links that lead outside dir
-		// ("path escapes from parent").
 		return nil, fmt.Errorf("safetensors: cannot open %s inside the model directory: %w", what, err)
 	}
 	mf, err := mmap.Map(f)
@@ -180,6 +179,30 @@ func openShard(root *os.Root, dir, name string, weightMap map[string]string) (*s
 		return nil, fmt.Errorf("safetensors: %s: %w", what, err)
 	}
 	return newShard(name, path, mf)
+}
+
+// openInside opens name (already checked to be a local path) inside dir.
+// Every directory on the way must stay inside dir, but the file itself may
+// be a symbolic link to a regular file elsewhere: that is how the Hugging
+// Face hub cache lays out snapshots (snapshots/REV/FILE -> ../../blobs/SHA).
+// A link to anything but a regular file is refused.
+func openInside(root *os.Root, dir, name string) (*os.File, error) {
+	f, err := root.Open(name)
+	if err == nil || errors.Is(err, fs.ErrNotExist) {
+		return f, err
+	}
+	fi, lerr := root.Lstat(name)
+	if lerr != nil || fi.Mode()&fs.ModeSymlink == 0 {
+		return nil, err // a directory on the way escapes, or another failure
+	}
+	target, serr := os.Stat(filepath.Join(dir, name))
+	if serr != nil {
+		return nil, serr
+	}
+	if !target.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is a symbolic link to something other than a regular file", name)
+	}
+	return os.Open(filepath.Join(dir, name))
 }
 
 // firstTensorOf returns the smallest tensor name the weight map assigns to
