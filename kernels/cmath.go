@@ -37,3 +37,6 @@ func sqrtC(f float32) float32 { return float32(math.Sqrt(float64(f))) }
 
 // absC is fabsf.
 func absC(f float32) float32 { return math.Float32frombits(math.Float32bits(f) &^ (1 << 31)) }
+
+// clampI32 limits v to [lo, hi].
+func clampI32(v, lo, hi int32) int32 { return max(lo, min(hi, v)) }

@@ -35,9 +35,12 @@ var iq4Below = func() (t [256]uint8) {
 }()
 
 // iq4BestIndex is best_index_int8 over iq4Values: the nearest code-book
-// index, ties going to the higher index, NaN giving 15 as in C. Because the
-// code book is integral, floor(x) selects the same neighbour pair as ggml's
-// binary search, and the final comparison is the same float32 expression.
+// index, ties going to the higher index, NaN giving 15 as in C. The
+// neighbour pair comes from a table indexed by x truncated toward zero;
+// for negative x that can be the pair above floor(x), but only when x lies
+// within 1 of a code value c at the pair's lower end, and then both pairs
+// pick c (the code book's gaps are at least 11). The final comparison is
+// ggml's float32 expression; no branch depends on the sign of x.
 func iq4BestIndex(x float32) uint8 {
 	x = float32(x) // an inlined caller's product must not fuse with x − v
 	if x <= iq4ValuesF[0] {
@@ -46,15 +49,12 @@ func iq4BestIndex(x float32) uint8 {
 	if !(x < iq4ValuesF[15]) { // also NaN
 		return 15
 	}
-	k := int32(x) // x in (−127, 113): in range
-	if float32(k) > x {
-		k-- // floor for negative non-integers
+	i := iq4Below[uint8(int32(x)+128)] // x in (−127, 113): in range
+	j := i + 1
+	if x-iq4ValuesF[i&15] < iq4ValuesF[j&15]-x {
+		j = i
 	}
-	i := iq4Below[k+128]
-	if x-iq4ValuesF[i] < iq4ValuesF[i+1]-x {
-		return i
-	}
-	return i + 1
+	return j
 }
 
 // iq4Weights fills the 32 search weights of one sub-block: qw·sqrt(σ²+x²)

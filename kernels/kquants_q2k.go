@@ -24,7 +24,6 @@ func QuantizeQ2_K(dst []byte, src, weights []float32) {
 func quantizeBlockQ2K(y []byte, x []float32) {
 	var (
 		L       [kqBlock]uint8
-		laux    [16]uint8
 		weights [16]float32
 		mins    [16]float32
 		scales  [16]float32
@@ -33,9 +32,9 @@ func quantizeBlockQ2K(y []byte, x []float32) {
 	for j := 0; j < 16; j++ {
 		xs := x[16*j : 16*j+16]
 		for l, v := range xs {
-			weights[l] = kqAbs(v)
+			weights[l] = absC(v)
 		}
-		scales[j], mins[j] = makeQkxQuants(16, 3, xs, weights[:], L[16*j:16*j+16], laux[:], -0.5, 0.1, 15, true, false)
+		scales[j], mins[j] = makeQkxQuants(16, 3, xs, weights[:], L[16*j:16*j+16], -0.5, 0.1, 15, true, false)
 		if scales[j] > maxScale {
 			maxScale = scales[j]
 		}
@@ -48,21 +47,21 @@ func quantizeBlockQ2K(y []byte, x []float32) {
 	if maxScale > 0 {
 		iscale := q4scale / maxScale
 		for j := range sc {
-			sc[j] = uint8(kqNearestInt(float32(iscale * scales[j])))
+			sc[j] = uint8(nearestIntC(float32(iscale * scales[j])))
 		}
-		kqPutU16(y[80:], kqF16(maxScale/q4scale))
+		putFP16(y[80:], maxScale/q4scale)
 	} else {
 		clear(sc)
-		kqPutU16(y[80:], kqF16(0))
+		putFP16(y[80:], 0)
 	}
 	if maxMin > 0 {
 		iscale := q4scale / maxMin
 		for j := range sc {
-			sc[j] |= uint8(kqNearestInt(float32(iscale*mins[j])) << 4)
+			sc[j] |= uint8(nearestIntC(float32(iscale*mins[j])) << 4)
 		}
-		kqPutU16(y[82:], kqF16(maxMin/q4scale))
+		putFP16(y[82:], maxMin/q4scale)
 	} else {
-		kqPutU16(y[82:], kqF16(0))
+		putFP16(y[82:], 0)
 	}
 	q2kRequantize(y, x, &L)
 	kqPack2Bit(y[16:80], &L)
@@ -73,7 +72,6 @@ func quantizeBlockQ2K(y []byte, x []float32) {
 func quantizeBlockQ2KImpl(y []byte, x, qw []float32) {
 	var (
 		L      [kqBlock]uint8
-		laux   [16]uint8
 		mins   [16]float32
 		scales [16]float32
 		sw     [16]float32
@@ -84,17 +82,17 @@ func quantizeBlockQ2KImpl(y []byte, x, qw []float32) {
 	for j := 0; j < 16; j++ {
 		xs := x[16*j : 16*j+16]
 		for l, v := range xs {
-			weight[l] = qw[16*j+l] * kqSqrt(sigma2+float32(v*v))
+			weight[l] = qw[16*j+l] * sqrtC(sigma2+float32(v*v))
 		}
 		for l := 0; l < 16; l++ {
 			sw[j] += weight[l]
 		}
-		scales[j], mins[j] = makeQkxQuants(16, 3, xs, weight[:], L[16*j:16*j+16], laux[:], -0.9, 0.05, 36, false, true)
+		scales[j], mins[j] = makeQkxQuants(16, 3, xs, weight[:], L[16*j:16*j+16], -0.9, 0.05, 36, false, true)
 	}
 	dm := makeQpQuants(16, 15, scales[:], ls[:], sw[:])
 	mm := makeQpQuants(16, 15, mins[:], lm[:], sw[:])
-	kqPutU16(y[80:], kqF16(dm))
-	kqPutU16(y[82:], kqF16(mm))
+	putFP16(y[80:], dm)
+	putFP16(y[82:], mm)
 	for j := 0; j < 16; j++ {
 		y[j] = ls[j] | lm[j]<<4
 	}
@@ -105,8 +103,8 @@ func quantizeBlockQ2KImpl(y []byte, x, qw []float32) {
 // q2kRequantize recomputes the 2-bit codes from the stored fp16 d/dmin and
 // 4-bit sub-block codes; sub-blocks whose scale decodes to 0 keep L.
 func q2kRequantize(y []byte, x []float32, L *[kqBlock]uint8) {
-	d := kqF32(kqU16(y[80:]))
-	dmin := kqF32(kqU16(y[82:]))
+	d := fp16At(y[80:])
+	dmin := fp16At(y[82:])
 	for j := 0; j < 16; j++ {
 		dq := d * float32(y[j]&0xF)
 		if dq == 0 {
@@ -114,8 +112,8 @@ func q2kRequantize(y []byte, x []float32, L *[kqBlock]uint8) {
 		}
 		mq := float32(dmin * float32(y[j]>>4))
 		for ii := 0; ii < 16; ii++ {
-			l := kqNearestInt((x[16*j+ii] + mq) / dq)
-			L[16*j+ii] = uint8(kqClamp(l, 0, 3))
+			l := nearestIntC((x[16*j+ii] + mq) / dq)
+			L[16*j+ii] = uint8(clampI32(l, 0, 3))
 		}
 	}
 }
@@ -133,8 +131,8 @@ func DequantizeQ2_K(dst []float32, src []byte) {
 // dequantizeBlockQ2K decodes one Q2_K super-block into 256 floats.
 func dequantizeBlockQ2K(y []float32, b []byte) {
 	y = y[:kqBlock]
-	d := kqF32(kqU16(b[80:]))
-	min := kqF32(kqU16(b[82:]))
+	d := fp16At(b[80:])
+	min := fp16At(b[82:])
 	for s := 0; s < 16; s++ {
 		sc := b[s]
 		dl := d * float32(sc&0xF)

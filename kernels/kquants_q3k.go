@@ -24,14 +24,14 @@ func QuantizeQ3_K(dst []byte, src, weights []float32) {
 // quantizeBlockQ3K is the reference Q3_K quantizer for one super-block.
 func quantizeBlockQ3K(y []byte, x []float32) {
 	var (
-		L      [kqBlock]int8
+		L      [kqBlock]uint8
 		scales [16]float32
 		codes  [16]int
 	)
 	var maxScale, amax float32
 	for j := 0; j < 16; j++ {
 		scales[j] = makeQ3Quants(16, 4, x[16*j:16*j+16], L[16*j:16*j+16])
-		if a := kqAbs(scales[j]); a > amax {
+		if a := absC(scales[j]); a > amax {
 			amax = a
 			maxScale = scales[j]
 		}
@@ -40,14 +40,14 @@ func quantizeBlockQ3K(y []byte, x []float32) {
 	if maxScale != 0 {
 		iscale := -32 / maxScale
 		for j := 0; j < 16; j++ {
-			l := int(int8(kqNearestInt(float32(iscale * scales[j]))))
-			codes[j] = kqClamp(l, -32, 31) + 32
+			l := int(int8(nearestIntC(float32(iscale * scales[j]))))
+			codes[j] = int(clampI32(int32(l), -32, 31)) + 32
 		}
 		q3kPackScales(sc, &codes)
-		kqPutU16(y[108:], kqF16(1/iscale))
+		putFP16(y[108:], 1/iscale)
 	} else {
 		clear(sc)
-		kqPutU16(y[108:], kqF16(0))
+		putFP16(y[108:], 0)
 	}
 	q3kFinish(y, x, &L)
 }
@@ -56,18 +56,18 @@ func quantizeBlockQ3K(y []byte, x []float32) {
 // importance weights qw.
 func quantizeBlockQ3KImpl(y []byte, x, qw []float32) {
 	var (
-		L      [kqBlock]int8
+		L      [kqBlock]uint8
 		scales [16]float32
 		weight [16]float32
 		sw     [16]float32
-		ls     [16]int8
+		ls     [16]uint8
 		codes  [16]int
 	)
 	sigma2 := float32(2 * kqSumSq(x) / kqBlock)
 	for j := 0; j < 16; j++ {
 		xs := x[16*j : 16*j+16]
 		for l, v := range xs {
-			weight[l] = qw[16*j+l] * kqSqrt(sigma2+float32(v*v))
+			weight[l] = qw[16*j+l] * sqrtC(sigma2+float32(v*v))
 		}
 		var sumw float32
 		for _, w := range weight {
@@ -81,7 +81,7 @@ func quantizeBlockQ3KImpl(y []byte, x, qw []float32) {
 		codes[j] = int(ls[j])
 	}
 	q3kPackScales(y[96:108], &codes)
-	kqPutU16(y[108:], kqF16(dBlock))
+	putFP16(y[108:], dBlock)
 	q3kFinish(y, x, &L)
 }
 
@@ -114,8 +114,8 @@ func q3kScale(sc []byte, j int) int8 {
 // q3kFinish requantizes with the stored fp16 d and scale codes, then writes
 // hmask and the 2-bit codes. L holds the search's codes (0…7, or 0 for an
 // all-zero sub-block) and is consumed.
-func q3kFinish(y []byte, x []float32, L *[kqBlock]int8) {
-	d := kqF32(kqU16(y[108:]))
+func q3kFinish(y []byte, x []float32, L *[kqBlock]uint8) {
+	d := fp16At(y[108:])
 	sc := y[96:108]
 	for j := 0; j < 16; j++ {
 		dq := d * float32(q3kScale(sc, j))
@@ -123,8 +123,8 @@ func q3kFinish(y []byte, x []float32, L *[kqBlock]int8) {
 			continue
 		}
 		for ii := 0; ii < 16; ii++ {
-			l := kqNearestInt(x[16*j+ii] / dq)
-			L[16*j+ii] = int8(kqClamp(l, -4, 3) + 4)
+			l := nearestIntC(x[16*j+ii] / dq)
+			L[16*j+ii] = uint8(clampI32(l, -4, 3) + 4)
 		}
 	}
 	hmask := y[0:32]
@@ -153,7 +153,7 @@ func DequantizeQ3_K(dst []float32, src []byte) {
 // dequantizeBlockQ3K decodes one Q3_K super-block into 256 floats.
 func dequantizeBlockQ3K(y []float32, b []byte) {
 	y = y[:kqBlock]
-	dAll := kqF32(kqU16(b[108:]))
+	dAll := fp16At(b[108:])
 	hmask := b[0:32]
 	sc := b[96:108]
 	for s := 0; s < 16; s++ {

@@ -21,7 +21,6 @@ var (
 // quantize_row_q5_K_ref: it fills codes L and writes d, dmin and scales.
 func q45kSearchRef(y []byte, x []float32, L *[kqBlock]uint8, p q45kParams) {
 	var (
-		laux    [32]uint8
 		weights [32]float32
 		mins    [8]float32
 		scales  [8]float32
@@ -33,11 +32,11 @@ func q45kSearchRef(y []byte, x []float32, L *[kqBlock]uint8, p q45kParams) {
 		for _, v := range xs {
 			sumX2 += float32(v * v)
 		}
-		avX := kqSqrt(float32(sumX2 / 32))
+		avX := sqrtC(float32(sumX2 / 32))
 		for l, v := range xs {
-			weights[l] = avX + kqAbs(v)
+			weights[l] = avX + absC(v)
 		}
-		scales[j], mins[j] = makeQkxQuants(32, p.nmax, xs, weights[:], L[32*j:32*j+32], laux[:], p.rmin, p.rdelta, p.nstep, false, false)
+		scales[j], mins[j] = makeQkxQuants(32, p.nmax, xs, weights[:], L[32*j:32*j+32], p.rmin, p.rdelta, p.nstep, false, false)
 		if scales[j] > maxScale {
 			maxScale = scales[j]
 		}
@@ -54,12 +53,12 @@ func q45kSearchRef(y []byte, x []float32, L *[kqBlock]uint8, p q45kParams) {
 	}
 	sc := y[4:16]
 	for j := 0; j < 8; j++ {
-		ls := min(63, uint8(kqNearestInt(float32(invScale*scales[j]))))
-		lm := min(63, uint8(kqNearestInt(float32(invMin*mins[j]))))
+		ls := min(63, uint8(nearestIntC(float32(invScale*scales[j]))))
+		lm := min(63, uint8(nearestIntC(float32(invMin*mins[j]))))
 		kqPutScaleMinK4(j, sc, ls, lm)
 	}
-	kqPutU16(y[0:], kqF16(maxScale/63))
-	kqPutU16(y[2:], kqF16(maxMin/63))
+	putFP16(y[0:], maxScale/63)
+	putFP16(y[2:], maxMin/63)
 }
 
 // q45kSearchImpl is the scale/min search of quantize_row_q4_K_impl and
@@ -67,7 +66,6 @@ func q45kSearchRef(y []byte, x []float32, L *[kqBlock]uint8, p q45kParams) {
 // Q5_K packing.
 func q45kSearchImpl(y []byte, x, qw []float32, L *[kqBlock]uint8, nmax int, clamp63 bool) {
 	var (
-		laux    [32]uint8
 		ls, lm  [8]uint8
 		weights [32]float32
 		sw      [8]float32
@@ -78,14 +76,14 @@ func q45kSearchImpl(y []byte, x, qw []float32, L *[kqBlock]uint8, nmax int, clam
 	for j := 0; j < 8; j++ {
 		xs := x[32*j : 32*j+32]
 		for l, v := range xs {
-			weights[l] = qw[32*j+l] * kqSqrt(sigma2+float32(v*v))
+			weights[l] = qw[32*j+l] * sqrtC(sigma2+float32(v*v))
 		}
 		var sumw float32
 		for _, w := range weights {
 			sumw += w
 		}
 		sw[j] = sumw
-		scales[j], mins[j] = makeQkxQuants(32, nmax, xs, weights[:], L[32*j:32*j+32], laux[:], -0.9, 0.05, 36, false, true)
+		scales[j], mins[j] = makeQkxQuants(32, nmax, xs, weights[:], L[32*j:32*j+32], -0.9, 0.05, 36, false, true)
 	}
 	dBlock := makeQpQuants(8, 63, scales[:], ls[:], sw[:])
 	mBlock := makeQpQuants(8, 63, mins[:], lm[:], sw[:])
@@ -99,15 +97,15 @@ func q45kSearchImpl(y []byte, x, qw []float32, L *[kqBlock]uint8, nmax int, clam
 		}
 		kqPutScaleMinK4(j, sc, l1, l2)
 	}
-	kqPutU16(y[0:], kqF16(dBlock))
-	kqPutU16(y[2:], kqF16(mBlock))
+	putFP16(y[0:], dBlock)
+	putFP16(y[2:], mBlock)
 }
 
 // q45kRequantize recomputes the codes from the stored fp16 d/dmin and the
 // 6-bit sub-block codes; sub-blocks whose scale decodes to 0 keep L.
 func q45kRequantize(y []byte, x []float32, L *[kqBlock]uint8, nmax int) {
-	d := kqF32(kqU16(y[0:]))
-	dmin := kqF32(kqU16(y[2:]))
+	d := fp16At(y[0:])
+	dmin := fp16At(y[2:])
 	sc := y[4:16]
 	for j := 0; j < 8; j++ {
 		s, m := kqGetScaleMinK4(j, sc)
@@ -117,8 +115,8 @@ func q45kRequantize(y []byte, x []float32, L *[kqBlock]uint8, nmax int) {
 		}
 		mq := float32(dmin * float32(m))
 		for ii := 0; ii < 32; ii++ {
-			l := kqNearestInt((x[32*j+ii] + mq) / dq)
-			L[32*j+ii] = uint8(kqClamp(l, 0, nmax))
+			l := nearestIntC((x[32*j+ii] + mq) / dq)
+			L[32*j+ii] = uint8(clampI32(l, 0, int32(nmax)))
 		}
 	}
 }

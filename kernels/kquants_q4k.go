@@ -35,8 +35,8 @@ func DequantizeQ4_K(dst []float32, src []byte) {
 	for i := 0; i < nb; i++ {
 		y := dst[i*kqBlock : (i+1)*kqBlock]
 		b := src[i*kqBytesQ4K : (i+1)*kqBytesQ4K]
-		d := kqF32(kqU16(b[0:]))
-		dmin := kqF32(kqU16(b[2:]))
+		d := fp16At(b[0:])
+		dmin := fp16At(b[2:])
 		for c := 0; c < 4; c++ {
 			qs := b[16+32*c : 16+32*c+32]
 			s1, m1 := kqGetScaleMinK4(2*c, b[4:16])

@@ -50,8 +50,8 @@ func DequantizeQ5_K(dst []float32, src []byte) {
 	for i := 0; i < nb; i++ {
 		y := dst[i*kqBlock : (i+1)*kqBlock]
 		b := src[i*kqBytesQ5K : (i+1)*kqBytesQ5K]
-		d := kqF32(kqU16(b[0:]))
-		dmin := kqF32(kqU16(b[2:]))
+		d := fp16At(b[0:])
+		dmin := fp16At(b[2:])
 		qh := b[16:48]
 		for c := 0; c < 4; c++ {
 			ql := b[48+32*c : 48+32*c+32]

@@ -24,7 +24,7 @@ func QuantizeQ6_K(dst []byte, src, weights []float32) {
 // weights x².
 func quantizeBlockQ6K(y []byte, x, qw []float32) {
 	var (
-		L      [kqBlock]int8
+		L      [kqBlock]uint8
 		scales [16]float32
 	)
 	var maxScale, maxAbsScale float32
@@ -35,32 +35,32 @@ func quantizeBlockQ6K(y []byte, x, qw []float32) {
 		}
 		scale := makeQxQuants(16, 32, x[16*ib:16*ib+16], L[16*ib:16*ib+16], w)
 		scales[ib] = scale
-		if a := kqAbs(scale); a > maxAbsScale {
+		if a := absC(scale); a > maxAbsScale {
 			maxAbsScale = a
 			maxScale = scale
 		}
 	}
 	y = y[:kqBytesQ6K]
-	if maxAbsScale < kqGroupMaxEps {
+	if maxAbsScale < groupMaxEps {
 		clear(y)
-		kqPutU16(y[208:], kqF16(0))
+		putFP16(y[208:], 0)
 		return
 	}
 	iscale := -128 / maxScale
-	kqPutU16(y[208:], kqF16(1/iscale))
+	putFP16(y[208:], 1/iscale)
 	sc := y[192:208]
 	for ib := range sc {
-		sc[ib] = uint8(int8(min(127, kqNearestInt(float32(iscale*scales[ib])))))
+		sc[ib] = uint8(int8(min(127, nearestIntC(float32(iscale*scales[ib])))))
 	}
-	d := kqF32(kqU16(y[208:]))
+	d := fp16At(y[208:])
 	for j := 0; j < 16; j++ {
 		dq := d * float32(int8(sc[j]))
 		if dq == 0 {
 			continue
 		}
 		for ii := 0; ii < 16; ii++ {
-			l := kqNearestInt(x[16*j+ii] / dq)
-			L[16*j+ii] = int8(kqClamp(l, -32, 31) + 32)
+			l := nearestIntC(x[16*j+ii] / dq)
+			L[16*j+ii] = uint8(clampI32(l, -32, 31) + 32)
 		}
 	}
 	for n := 0; n < 2; n++ {
@@ -84,7 +84,7 @@ func DequantizeQ6_K(dst []float32, src []byte) {
 	for i := 0; i < nb; i++ {
 		y := dst[i*kqBlock : (i+1)*kqBlock]
 		b := src[i*kqBytesQ6K : (i+1)*kqBytesQ6K]
-		d := kqF32(kqU16(b[208:]))
+		d := fp16At(b[208:])
 		for n := 0; n < 2; n++ {
 			ql := b[64*n : 64*n+64]
 			qh := b[128+32*n : 128+32*n+32]

@@ -19,7 +19,7 @@ func QuantizeQ8_K(dst []byte, src []float32) {
 		y := dst[i*kqBytesQ8K : (i+1)*kqBytesQ8K]
 		var max, amax float32
 		for _, v := range x {
-			if a := kqAbs(v); a > amax {
+			if a := absC(v); a > amax {
 				amax = a
 				max = v
 			}
@@ -31,7 +31,7 @@ func QuantizeQ8_K(dst []byte, src []float32) {
 		iscale := -127 / max
 		qs := y[4:260]
 		for j, v := range x {
-			qs[j] = uint8(int8(min(127, kqNearestInt(float32(iscale*v)))))
+			qs[j] = uint8(int8(min(127, nearestIntC(float32(iscale*v)))))
 		}
 		for j := 0; j < 16; j++ {
 			sum := 0

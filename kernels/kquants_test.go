@@ -214,13 +214,13 @@ func TestQ8KRoundTrip(t *testing.T) {
 				d := math.Float32frombits(binary.LittleEndian.Uint32(blk))
 				var amax float32
 				for _, v := range x {
-					amax = max(amax, kqAbs(v))
+					amax = max(amax, absC(v))
 				}
 				if amax == 0 {
 					if d != 0 {
 						t.Fatalf("block %d: all-zero input gave d=%v", b, d)
 					}
-				} else if got := kqAbs(d) * 127; math.Abs(float64(got-amax)) > 1e-5*float64(amax) {
+				} else if got := absC(d) * 127; math.Abs(float64(got-amax)) > 1e-5*float64(amax) {
 					t.Fatalf("block %d: |d|·127 = %v, want ≈ %v", b, got, amax)
 				}
 				for g := 0; g < 16; g++ {
@@ -247,11 +247,11 @@ func TestQ8KRoundTrip(t *testing.T) {
 func TestKQuantHelpers(t *testing.T) {
 	ni := []struct {
 		in   float32
-		want int
+		want int32
 	}{{0.5, 0}, {1.5, 2}, {2.5, 2}, {-0.5, 0}, {-1.5, -2}, {3.49, 3}, {-7.6, -8}}
 	for _, c := range ni {
-		if got := kqNearestInt(c.in); got != c.want {
-			t.Errorf("kqNearestInt(%v) = %d, want %d", c.in, got, c.want)
+		if got := nearestIntC(c.in); got != c.want {
+			t.Errorf("nearestIntC(%v) = %d, want %d", c.in, got, c.want)
 		}
 	}
 	f16 := []struct {
@@ -259,8 +259,8 @@ func TestKQuantHelpers(t *testing.T) {
 		want uint16
 	}{{0, 0}, {float32(math.Copysign(0, -1)), 0x8000}, {1, 0x3c00}, {65520, 0x7c00}, {5.9604645e-08, 0x0001}, {float32(math.NaN()), 0x7e00}}
 	for _, c := range f16 {
-		if got := kqF16(c.in); got != c.want {
-			t.Errorf("kqF16(%v) = %#04x, want %#04x", c.in, got, c.want)
+		if got := F32ToF16(c.in); got != c.want {
+			t.Errorf("F32ToF16(%v) = %#04x, want %#04x", c.in, got, c.want)
 		}
 	}
 	var q [12]byte

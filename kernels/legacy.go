@@ -122,7 +122,7 @@ func quantizeQx0Weighted(dst []byte, src, qw []float32, nmax, bsize int) {
 		x := src[ib*qk32 : ib*qk32+qk32]
 		y := dst[ib*bsize : ib*bsize+bsize]
 		legacyWeights(w[:], x, qw[ib*qk32:ib*qk32+qk32], sigma2)
-		d := makeQxQuantsWeighted(nmax, x, w[:], L[:])
+		d := makeQxQuants(qk32, nmax, x, L[:], w[:])
 		putFP16(y, d)
 		if nmax == 8 {
 			for j := 0; j < halfBlock; j++ {
@@ -190,12 +190,13 @@ func QuantizeQ5_1(dst []byte, src, weights []float32) {
 func quantizeQx1Weighted(dst []byte, src, qw []float32, nmax, bsize int) {
 	sigma2 := rowSigma2(src)
 	var w [qk32]float32
-	var L, Laux [qk32]uint8
+	var L [qk32]uint8
 	for ib := 0; ib < len(src)/qk32; ib++ {
 		x := src[ib*qk32 : ib*qk32+qk32]
 		y := dst[ib*bsize : ib*bsize+bsize]
 		legacyWeights(w[:], x, qw[ib*qk32:ib*qk32+qk32], sigma2)
-		d, theMin := makeQkx3QuantsWeighted(nmax, x, w[:], L[:], Laux[:])
+		// make_qkx3_quants with the squared-error criterion
+		d, theMin := makeQkxQuants(qk32, nmax, x, w[:], L[:], legacyRMin, legacyRDel, legacyNStp, false, true)
 		putFP16(y, d)
 		putFP16(y[2:], -theMin)
 		if nmax == 15 {
