@@ -41,6 +41,7 @@ llama-quantize, and measures how much quality each quantization loses.`,
 func subcommands() []*cobra.Command {
 	return []*cobra.Command{
 		newInspectCmd(),
+		newQuantizeCmd(),
 		newConvertCmd(),
 	}
 }
