@@ -43,6 +43,8 @@ func subcommands() []*cobra.Command {
 		newInspectCmd(),
 		newQuantizeCmd(),
 		newConvertCmd(),
+		newVerifyCmd(),
+		newGenerateCmd(),
 	}
 }
 

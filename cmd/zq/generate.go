@@ -1,0 +1,105 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+	"github.com/zqtool/zq/model"
+	"github.com/zqtool/zq/tokenizer"
+)
+
+// generateResult is zq generate's --json output.
+type generateResult struct {
+	Prompt          string  `json:"prompt"`
+	PromptIDs       []int32 `json:"prompt_ids"`
+	IDs             []int32 `json:"ids"`
+	Text            string  `json:"text"`
+	PromptMS        float64 `json:"prompt_ms"`
+	PromptTokPerS   float64 `json:"prompt_tokens_per_second"`
+	GenerateMS      float64 `json:"generate_ms"`
+	GenerateTokPerS float64 `json:"generate_tokens_per_second"`
+}
+
+func newGenerateCmd() *cobra.Command {
+	var (
+		prompt  string
+		n       int
+		threads int
+		asJSON  bool
+	)
+	cmd := &cobra.Command{
+		Use:   "generate MODEL.gguf -p TEXT [-n N]",
+		Short: "Greedy text generation with zq's reference forward pass (a smoke test)",
+		Long: `Continue a prompt with the most likely token at every step, as llama.cpp's
+llama-simple does (BOS added, special tokens in the prompt parsed), printing the
+prompt and each token as it comes. --json prints the token ids, the text and
+the prompt and generation speeds instead.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if n < 1 {
+				return fmt.Errorf("-n %d: at least one token must be generated", n)
+			}
+			m, err := model.Open(args[0])
+			if err != nil {
+				return err
+			}
+			defer m.Close()
+			tok, err := tokenizer.FromMetadata(m.Metadata)
+			if err != nil {
+				return fmt.Errorf("%s: %w", args[0], err)
+			}
+			ids := tok.Encode(prompt, true, true)
+			if len(ids) == 0 {
+				return fmt.Errorf("the prompt gives no tokens")
+			}
+			c, err := m.NewContext(len(ids) + n)
+			if err != nil {
+				return err
+			}
+			if threads > 0 {
+				c.Threads = threads
+			}
+			out := cmd.OutOrStdout()
+			emit := func(id int32) error { return nil }
+			if !asJSON {
+				for _, id := range ids {
+					fmt.Fprint(out, tok.Piece(id, true))
+				}
+				emit = func(id int32) error {
+					_, err := fmt.Fprint(out, tok.Piece(id, true))
+					return err
+				}
+			}
+			gen, st, err := model.Greedy(cmd.Context(), c, ids, n, tok.IsEOG, emit)
+			if err != nil {
+				return err
+			}
+			if !asJSON {
+				_, err := fmt.Fprintln(out)
+				return err
+			}
+			r := generateResult{Prompt: prompt, PromptIDs: ids, IDs: gen, Text: tok.Decode(gen),
+				PromptMS: ms(st.PromptDuration.Seconds()), GenerateMS: ms(st.GenerateDuration.Seconds())}
+			if s := st.PromptDuration.Seconds(); s > 0 {
+				r.PromptTokPerS = float64(st.PromptTokens) / s
+			}
+			if s := st.GenerateDuration.Seconds(); s > 0 {
+				r.GenerateTokPerS = float64(st.Generated) / s
+			}
+			if r.IDs == nil {
+				r.IDs = []int32{}
+			}
+			return writeJSON(out, r)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&prompt, "prompt", "p", "", "prompt text")
+	f.IntVarP(&n, "n-predict", "n", 32, "number of tokens to generate")
+	f.IntVar(&threads, "threads", 0, "threads (default all CPUs)")
+	f.BoolVar(&asJSON, "json", false, "print token ids and timings as JSON")
+	cmd.MarkFlagRequired("prompt")
+	return cmd
+}
+
+// ms converts seconds to milliseconds.
+func ms(s float64) float64 { return s * 1000 }

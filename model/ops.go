@@ -1,0 +1,87 @@
+package model
+
+import (
+	"math"
+)
+
+// rmsNorm writes x·(1/sqrt(mean(x²)+eps))·w to dst, as ggml's rms_norm
+// followed by the weight multiply: the sum of squares is accumulated in
+// float64, the mean rounded to float32.
+func rmsNorm(dst, x, w []float32, eps float32) {
+	var sum float64
+	for _, v := range x {
+		sum += float64(v * v)
+	}
+	mean := float32(sum / float64(len(x)))
+	scale := 1 / float32(math.Sqrt(float64(mean+eps)))
+	w = w[:len(x)]
+	dst = dst[:len(x)]
+	for i, v := range x {
+		dst[i] = (v * scale) * w[i]
+	}
+}
+
+// ropeTable returns cos/sin pairs for position pos in ggml's layout
+// (GGML_ROPE_TYPE_NORMAL): entry i rotates elements 2i and 2i+1 by
+// θ_i = scale·pos·base^(−2i/dims)/freqs[i]. θ is built by repeated float32
+// multiplication, as ggml_rope_cache_init does.
+func ropeTable(dst []float32, pos int, dims int, base, scale float32, freqs []float32) {
+	thetaScale := float32(math.Pow(float64(base), float64(-2/float32(dims))))
+	theta := float32(pos)
+	for i := 0; i < dims/2; i++ {
+		t := theta
+		if freqs != nil {
+			t /= freqs[i]
+		}
+		t *= scale
+		dst[2*i] = float32(math.Cos(float64(t)))
+		dst[2*i+1] = float32(math.Sin(float64(t)))
+		theta *= thetaScale
+	}
+}
+
+// rope rotates consecutive pairs of every head in x (heads·dims floats) by
+// the angles in table.
+func rope(x []float32, heads, dims int, table []float32) {
+	for h := 0; h < heads; h++ {
+		v := x[h*dims : (h+1)*dims]
+		for i := 0; i+1 < dims; i += 2 {
+			c, s := table[i], table[i+1]
+			x0, x1 := v[i], v[i+1]
+			v[i] = x0*c - x1*s
+			v[i+1] = x0*s + x1*c
+		}
+	}
+}
+
+// silu returns x/(1+e^−x) in float32, as ggml_silu_f32.
+func silu(x float32) float32 {
+	return x / (1 + float32(math.Exp(float64(-x))))
+}
+
+// swiglu overwrites g with silu(g)·u.
+func swiglu(g, u []float32) {
+	u = u[:len(g)]
+	for i, v := range g {
+		g[i] = silu(v) * u[i]
+	}
+}
+
+// addTo adds src to dst element-wise.
+func addTo(dst, src []float32) {
+	src = src[:len(dst)]
+	for i := range dst {
+		dst[i] += src[i]
+	}
+}
+
+// addBias adds b to each of the n rows of x (row length len(b)); a nil b
+// does nothing.
+func addBias(x []float32, n int, b []float32) {
+	if b == nil {
+		return
+	}
+	for t := 0; t < n; t++ {
+		addTo(x[t*len(b):(t+1)*len(b)], b)
+	}
+}
