@@ -13,9 +13,9 @@ import (
 // field.
 type builder struct{ bytes.Buffer }
 
-func (b *builder) u32(x uint32) *builder { binary.Write(b, binary.LittleEndian, x); return b }
-func (b *builder) u64(x uint64) *builder { binary.Write(b, binary.LittleEndian, x); return b }
-func (b *builder) str(s string) *builder { b.u64(uint64(len(s))); b.WriteString(s); return b }
+func (b *builder) u32(x uint32) *builder  { binary.Write(b, binary.LittleEndian, x); return b }
+func (b *builder) u64(x uint64) *builder  { binary.Write(b, binary.LittleEndian, x); return b }
+func (b *builder) str(s string) *builder  { b.u64(uint64(len(s))); b.WriteString(s); return b }
 func (b *builder) raw(p ...byte) *builder { b.Write(p); return b }
 
 func header(nTensors, nKV uint64) *builder {
@@ -79,7 +79,7 @@ func TestMalformed(t *testing.T) {
 		{"retired ggml type", header(1, 0).tensorInfo("t", []uint64{8}, 4, 0).data(32).Bytes(), "unknown ggml type id 4"},
 		{"row not multiple of block", header(1, 0).tensorInfo("t", []uint64{33}, 2, 0).data(64).Bytes(), "block size"},
 		{"tensor past end", header(1, 0).tensorInfo("t", []uint64{8}, 0, 0).data(31).Bytes(), "past the end"},
-		{"offset out of range", header(1, 0).tensorInfo("t", []uint64{8}, 0, 1 << 40).data(32).Bytes(), "past the end"},
+		{"offset out of range", header(1, 0).tensorInfo("t", []uint64{8}, 0, 1<<40).data(32).Bytes(), "past the end"},
 		{"misaligned offset", header(1, 0).tensorInfo("t", []uint64{1}, 0, 4).data(64).Bytes(), "alignment"},
 		{"overlapping tensors", header(2, 0).tensorInfo("a", []uint64{16}, 0, 0).tensorInfo("b", []uint64{8}, 0, 32).data(96).Bytes(), "overlaps"},
 		{"duplicate tensor", header(2, 0).tensorInfo("a", []uint64{8}, 0, 0).tensorInfo("a", []uint64{8}, 0, 32).data(64).Bytes(), "duplicate tensor name"},
