@@ -5,7 +5,6 @@ import (
 	"io"
 
 	"github.com/zqtool/zq/gguf"
-	"github.com/zqtool/zq/internal/mmap"
 )
 
 // Layer holds one transformer block's weights. Bias vectors are nil when
@@ -30,26 +29,25 @@ type Model struct {
 	RopeFreqs  []float32 // rope_freqs.weight (llama 3 frequency factors) or nil
 	Layers     []Layer
 
+	// WeightBytes and Params total every tensor in the file: the weights'
+	// size as stored and their element count.
+	WeightBytes, Params uint64
+
 	closers []io.Closer
 }
 
 // Open memory-maps and loads the GGUF model at path.
 func Open(path string) (*Model, error) {
-	mf, err := mmap.Open(path)
+	f, err := gguf.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	f, err := gguf.ReadBytes(mf.Bytes())
-	if err != nil {
-		mf.Close()
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
 	m, err := Load(f)
 	if err != nil {
-		mf.Close()
+		f.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	m.closers = append(m.closers, mf)
+	m.closers = append(m.closers, f)
 	return m, nil
 }
 
@@ -85,6 +83,10 @@ func Load(f *gguf.File) (*Model, error) {
 		return nil, err
 	}
 	m := &Model{H: h, Metadata: f.Metadata}
+	for _, t := range f.Tensors {
+		m.WeightBytes += t.Size()
+		m.Params += t.NumElements()
+	}
 	if m.TokEmbd, err = newWeight(f, "token_embd.weight", h.Embd, h.Vocab); err != nil {
 		return nil, err
 	}

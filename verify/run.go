@@ -7,6 +7,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/zqtool/zq/ggml"
 	"github.com/zqtool/zq/internal/progress"
 	"github.com/zqtool/zq/model"
 	"github.com/zqtool/zq/tokenizer"
@@ -38,6 +39,22 @@ type ModelResult struct {
 	MeanNLL     float64   `json:"mean_nll"`
 	Tokens      int       `json:"tokens_scored"`
 	Running     []float64 `json:"running_ppl"` // the estimate after each chunk
+
+	// What the file holds; zero for a base known only from saved statistics.
+	FileType      string  `json:"file_type,omitempty"` // general.file_type, e.g. "Q4_K_M"
+	SizeBytes     uint64  `json:"size_bytes,omitempty"`
+	BitsPerWeight float64 `json:"bits_per_weight,omitempty"`
+}
+
+// describe records what the model file holds.
+func (r *ModelResult) describe(m *model.Model) {
+	if ft, err := m.Metadata.Uint32("general.file_type"); err == nil {
+		r.FileType = ggml.FileType(ft).String()
+	}
+	r.SizeBytes = m.WeightBytes
+	if m.Params > 0 {
+		r.BitsPerWeight = 8 * float64(m.WeightBytes) / float64(m.Params)
+	}
 }
 
 // Provenance identifies exactly what was measured.
@@ -145,6 +162,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	defer mdl.m.Close()
 	rep := &Report{Model: ModelResult{Path: cfg.Model}}
+	rep.Model.describe(mdl.m)
 	pv := &rep.Provenance
 	pv.ModelSHA256, pv.VocabHash, pv.ZQVersion = mdl.sha, mdl.tok.Hash(), cfg.Version
 	pv.AddBOS = mdl.tok.AddBOS()
@@ -268,6 +286,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 				rep.Base = &ModelResult{Path: cfg.Base}
 				if bf != nil {
 					rep.Base.Path = cfg.LoadBase
+				} else {
+					rep.Base.describe(base.m)
 				}
 			}
 			rep.Base.Running = append(rep.Base.Running, e.cmp.base.PPL())

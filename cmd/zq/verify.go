@@ -11,7 +11,7 @@ func newVerifyCmd() *cobra.Command {
 	var cfg verify.Config
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "verify MODEL.gguf --text FILE [--base F16.gguf | --load-base FILE]",
+		Use:   "verify MODEL.gguf [MODEL.gguf...] --text FILE [--base F16.gguf | --load-base FILE]",
 		Short: "Measure perplexity and, against a base model, KL divergence the way llama-perplexity does",
 		Long: fmt.Sprintf(`Measure the perplexity of a llama-architecture GGUF model on a text exactly as
 llama-perplexity does: the text is tokenized once, cut into chunks of --ctx
@@ -36,22 +36,30 @@ matters little once the top-k hold most of the probability — k = %d keeps the
 mean within a few percent of the full-vocabulary value even on the flat
 distributions of the bundled micro model.
 
---json prints one object with every number and a provenance block (sha256 of
+Several models may be given: the base is then evaluated once and each model
+is compared with it, and a summary prints one line per model (type, size,
+bits per weight, PPL, ΔPPL, mean KLD, same top-1).
+
+--json prints one object (an array of them for several models) with every number and a provenance block (sha256 of
 the model, base and text, the vocabulary hash, ctx, chunks scored, zq
 version) so two runs can be compared honestly.`, verify.DefaultTopK, verify.DefaultTopK),
-		Args: cobra.ExactArgs(1),
+		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg.Model = args[0]
 			cfg.Progress = cmd.ErrOrStderr()
 			cfg.Version = zqVersion()
-			rep, err := verify.Run(cmd.Context(), cfg)
+			reps, err := verify.RunMany(cmd.Context(), cfg, args)
 			if err != nil {
 				return err
 			}
-			if asJSON {
-				return writeJSON(cmd.OutOrStdout(), rep)
+			switch {
+			case asJSON && len(reps) == 1:
+				return writeJSON(cmd.OutOrStdout(), reps[0])
+			case asJSON:
+				return writeJSON(cmd.OutOrStdout(), reps)
+			case len(reps) == 1:
+				return reps[0].WriteTable(cmd.OutOrStdout())
 			}
-			return rep.WriteTable(cmd.OutOrStdout())
+			return verify.WriteSummary(cmd.OutOrStdout(), reps)
 		},
 	}
 	f := cmd.Flags()
