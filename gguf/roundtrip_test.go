@@ -210,3 +210,22 @@ func sameValue(a, b any) bool {
 	}
 	return reflect.DeepEqual(a, b)
 }
+
+// TestReadVersion2 reads a v2 file: its layout equals v3's for
+// little-endian files, only the version word differs.
+func TestReadVersion2(t *testing.T) {
+	infos, data := testTensors()
+	path := writeTestFile(t, Metadata{{"k", String("v")}}, infos, data)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[4] = 2
+	f, err := ReadBytes(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Version != 2 || len(f.Tensors) != len(infos) {
+		t.Fatalf("version %d, %d tensors", f.Version, len(f.Tensors))
+	}
+}
