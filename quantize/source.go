@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/zqtool/zq/gguf"
-	"github.com/zqtool/zq/internal/mmap"
 )
 
 // Source is a model to quantize, presented as the GGUF file it is or would
@@ -17,25 +16,23 @@ type Source interface {
 	Data(i int) ([]byte, error)
 }
 
-// GGUFSource is a memory-mapped GGUF file used as a Source.
+// GGUFSource is a GGUF file used as a Source. Tensor data is read with
+// pread into fresh buffers rather than served from an mmap: pages of a
+// mapping that have been touched count as resident memory, so a mapped 7B
+// input would show its whole size as RSS, while buffers are freed as soon as
+// a tensor is done.
 type GGUFSource struct {
 	path string
-	m    *mmap.File
 	f    *gguf.File
 }
 
-// OpenGGUF maps and parses the GGUF file at path.
+// OpenGGUF opens and parses the GGUF file at path.
 func OpenGGUF(path string) (*GGUFSource, error) {
-	m, err := mmap.Open(path)
+	f, err := gguf.OpenFile(path)
 	if err != nil {
 		return nil, err
 	}
-	f, err := gguf.ReadBytes(m.Bytes())
-	if err != nil {
-		m.Close()
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return &GGUFSource{path: path, m: m, f: f}, nil
+	return &GGUFSource{path: path, f: f}, nil
 }
 
 // File returns the parsed GGUF header.
@@ -47,7 +44,7 @@ func (s *GGUFSource) Metadata() gguf.Metadata { return s.f.Metadata }
 // Tensors returns the file's tensor infos in file order.
 func (s *GGUFSource) Tensors() []gguf.TensorInfo { return s.f.Tensors }
 
-// Data returns a zero-copy view of tensor i's bytes.
+// Data reads tensor i's bytes.
 func (s *GGUFSource) Data(i int) ([]byte, error) {
 	if i < 0 || i >= len(s.f.Tensors) {
 		return nil, fmt.Errorf("%s: tensor index %d out of range", s.path, i)
@@ -55,5 +52,5 @@ func (s *GGUFSource) Data(i int) ([]byte, error) {
 	return s.f.TensorData(&s.f.Tensors[i])
 }
 
-// Close unmaps the file; slices returned by Data become invalid.
-func (s *GGUFSource) Close() error { return s.m.Close() }
+// Close closes the file.
+func (s *GGUFSource) Close() error { return s.f.Close() }
