@@ -7,7 +7,9 @@
 package hf
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"path/filepath"
 )
@@ -92,6 +94,9 @@ var transformersDefaults = map[string][]struct {
 func LoadConfig(dir string) (*Config, error) {
 	path := filepath.Join(dir, "config.json")
 	raw, err := readJSONObject(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%s is not a Hugging Face model directory: it has no config.json", dir)
+	}
 	if err != nil {
 		return nil, err
 	}
