@@ -4,13 +4,18 @@ BIN      := bin/zq
 FUZZTIME ?= 30s
 DEMO     := demo-out
 
-.PHONY: build test demo bench lint fuzz clean
+.PHONY: build test test-purego demo bench lint fuzz clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/zq
 
 test: lint
 	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -tags purego ./kernels ./codec
+
+# test-purego runs the suite with the assembly twins compiled out.
+test-purego:
+	$(GO) test -count=1 -tags purego ./...
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

@@ -20,23 +20,10 @@ var (
 // q45kSearchRef is the scale/min search of quantize_row_q4_K_ref and
 // quantize_row_q5_K_ref: it fills codes L and writes d, dmin and scales.
 func q45kSearchRef(y []byte, x []float32, L *[kqBlock]uint8, p q45kParams) {
-	var (
-		weights [32]float32
-		mins    [8]float32
-		scales  [8]float32
-	)
+	var mins, scales [8]float32
+	q45kSubBlocksRef(x, L, p, &scales, &mins)
 	var maxScale, maxMin float32
 	for j := 0; j < 8; j++ {
-		xs := x[32*j : 32*j+32]
-		var sumX2 float32
-		for _, v := range xs {
-			sumX2 += float32(v * v)
-		}
-		avX := sqrtC(float32(sumX2 / 32))
-		for l, v := range xs {
-			weights[l] = avX + absC(v)
-		}
-		scales[j], mins[j] = makeQkxQuants(32, p.nmax, xs, weights[:], L[32*j:32*j+32], p.rmin, p.rdelta, p.nstep, false, false)
 		if scales[j] > maxScale {
 			maxScale = scales[j]
 		}
