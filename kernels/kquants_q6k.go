@@ -28,13 +28,18 @@ func quantizeBlockQ6K(y []byte, x, qw []float32) {
 		scales [16]float32
 	)
 	var maxScale, maxAbsScale float32
-	for ib := 0; ib < 16; ib++ {
-		var w []float32
-		if qw != nil {
-			w = qw[16*ib : 16*ib+16]
+	if qxSearch8HasAsm {
+		q6kSubBlocks8(x, qw, &L, &scales)
+	} else {
+		for ib := 0; ib < 16; ib++ {
+			var w []float32
+			if qw != nil {
+				w = qw[16*ib : 16*ib+16]
+			}
+			scales[ib] = makeQxQuants(16, 32, x[16*ib:16*ib+16], L[16*ib:16*ib+16], w)
 		}
-		scale := makeQxQuants(16, 32, x[16*ib:16*ib+16], L[16*ib:16*ib+16], w)
-		scales[ib] = scale
+	}
+	for _, scale := range scales {
 		if a := absC(scale); a > maxAbsScale {
 			maxAbsScale = a
 			maxScale = scale
