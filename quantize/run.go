@@ -234,7 +234,17 @@ func (p *pipeline) run(parent context.Context) error {
 	return parent.Err()
 }
 
-func (p *pipeline) dispatch(ctx context.Context, jobs chan<- chunkJob, ready chan<- *tensorJob) {
+// loaded is a tensor's source bytes, read ahead of the workers.
+type loaded struct {
+	i   int
+	src []byte
+}
+
+// load reads the tensors' source bytes in plan order, one tensor ahead of
+// the dispatcher, so that workers do not sit idle while the next tensor is
+// read from disk.
+func (p *pipeline) load(ctx context.Context, out chan<- loaded) {
+	defer close(out)
 	for i := range p.plan.Tensors {
 		pt := &p.plan.Tensors[i]
 		src, err := p.in.Data(pt.Source)
@@ -246,9 +256,26 @@ func (p *pipeline) dispatch(ctx context.Context, jobs chan<- chunkJob, ready cha
 			p.fail(fmt.Errorf("tensor %q: source gave %d bytes, expected %d", pt.Name, len(src), want))
 			return
 		}
-		tj := &tensorJob{idx: i, pt: pt, src: src, out: src, done: make(chan struct{})}
+		select {
+		case out <- loaded{i, src}:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+func (p *pipeline) dispatch(ctx context.Context, jobs chan<- chunkJob, ready chan<- *tensorJob) {
+	next := make(chan loaded, 1)
+	go p.load(ctx, next)
+	defer func() {
+		for range next { // let the loader finish after a failure
+		}
+	}()
+	for ld := range next {
+		pt := &p.plan.Tensors[ld.i]
+		tj := &tensorJob{idx: ld.i, pt: pt, src: ld.src, out: ld.src, done: make(chan struct{})}
 		if pt.Quantize {
-			tj.out = make([]byte, p.summaries[i].BytesTo)
+			tj.out = make([]byte, p.summaries[ld.i].BytesTo)
 		}
 		chunks := p.chunks(tj)
 		tj.pending.Store(int64(len(chunks)))
