@@ -14,6 +14,7 @@ import (
 	"reflect"
 	"strings"
 
+	"github.com/zqtool/zq/internal/filehash"
 	"github.com/zqtool/zq/gguf"
 	"github.com/zqtool/zq/safetensors"
 )
@@ -122,7 +123,7 @@ func GGUFPath(path string, opts Options) (*Report, error) {
 	}
 	r.Path = path
 	if opts.SHA256 {
-		if r.FileSHA256, err = fileSHA256(path); err != nil {
+		if r.FileSHA256, err = filehash.SHA256(path); err != nil {
 			return nil, err
 		}
 	}
@@ -253,17 +254,4 @@ func headOf(items any) any {
 		return items
 	}
 	return v.Slice(0, min(headLen, v.Len())).Interface()
-}
-
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }

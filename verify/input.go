@@ -4,10 +4,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 
+	"github.com/zqtool/zq/internal/filehash"
 	"github.com/zqtool/zq/tokenizer"
 )
 
@@ -47,15 +47,4 @@ func Chunking(nTokens, nCtx, limit int) (int, error) {
 }
 
 // FileSHA256 returns the hex sha256 of a file's contents.
-func FileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("%s: %w", path, err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
-}
+func FileSHA256(path string) (string, error) { return filehash.SHA256(path) }
