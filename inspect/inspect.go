@@ -14,8 +14,8 @@ import (
 	"reflect"
 	"strings"
 
-	"github.com/zqtool/zq/internal/filehash"
 	"github.com/zqtool/zq/gguf"
+	"github.com/zqtool/zq/internal/filehash"
 	"github.com/zqtool/zq/safetensors"
 )
 
