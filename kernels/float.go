@@ -73,8 +73,16 @@ func F32ToF16Row(dst []byte, src []float32) {
 	}
 }
 
-// F16ToF32Row decodes little-endian fp16 values (len(src) == 2·len(dst)).
+// F16ToF32Row decodes little-endian fp16 values (len(src) == 2·len(dst)),
+// with a SIMD twin where the CPU has one.
 func F16ToF32Row(dst []float32, src []byte) {
+	src = src[:2*len(dst)]
+	n := f16ToF32Bulk(dst, src)
+	f16ToF32RowGo(dst[n:], src[2*n:])
+}
+
+// f16ToF32RowGo is F16ToF32Row without the SIMD twin.
+func f16ToF32RowGo(dst []float32, src []byte) {
 	src = src[:2*len(dst)]
 	for i := range dst {
 		dst[i] = F16ToF32(binary.LittleEndian.Uint16(src[2*i:]))
@@ -90,8 +98,16 @@ func F32ToBF16Row(dst []byte, src []float32) {
 	}
 }
 
-// BF16ToF32Row decodes little-endian bf16 values (len(src) == 2·len(dst)).
+// BF16ToF32Row decodes little-endian bf16 values (len(src) == 2·len(dst)),
+// with a SIMD twin where the CPU has one.
 func BF16ToF32Row(dst []float32, src []byte) {
+	src = src[:2*len(dst)]
+	n := bf16ToF32Bulk(dst, src)
+	bf16ToF32RowGo(dst[n:], src[2*n:])
+}
+
+// bf16ToF32RowGo is BF16ToF32Row without the SIMD twin.
+func bf16ToF32RowGo(dst []float32, src []byte) {
 	src = src[:2*len(dst)]
 	for i := range dst {
 		dst[i] = BF16ToF32(binary.LittleEndian.Uint16(src[2*i:]))

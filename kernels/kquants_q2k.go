@@ -23,18 +23,13 @@ func QuantizeQ2_K(dst []byte, src, weights []float32) {
 // quantizeBlockQ2K is the reference Q2_K quantizer for one super-block.
 func quantizeBlockQ2K(y []byte, x []float32) {
 	var (
-		L       [kqBlock]uint8
-		weights [16]float32
-		mins    [16]float32
-		scales  [16]float32
+		L      [kqBlock]uint8
+		mins   [16]float32
+		scales [16]float32
 	)
 	var maxScale, maxMin float32
+	q2kSubBlocksRef(x, &L, &scales, &mins)
 	for j := 0; j < 16; j++ {
-		xs := x[16*j : 16*j+16]
-		for l, v := range xs {
-			weights[l] = absC(v)
-		}
-		scales[j], mins[j] = makeQkxQuants(16, 3, xs, weights[:], L[16*j:16*j+16], -0.5, 0.1, 15, true, false)
 		if scales[j] > maxScale {
 			maxScale = scales[j]
 		}
@@ -75,20 +70,9 @@ func quantizeBlockQ2KImpl(y []byte, x, qw []float32) {
 		mins   [16]float32
 		scales [16]float32
 		sw     [16]float32
-		weight [16]float32
 		ls, lm [16]uint8
 	)
-	sigma2 := float32(kqSumSq(x) / kqBlock)
-	for j := 0; j < 16; j++ {
-		xs := x[16*j : 16*j+16]
-		for l, v := range xs {
-			weight[l] = qw[16*j+l] * sqrtC(sigma2+float32(v*v))
-		}
-		for l := 0; l < 16; l++ {
-			sw[j] += weight[l]
-		}
-		scales[j], mins[j] = makeQkxQuants(16, 3, xs, weight[:], L[16*j:16*j+16], -0.9, 0.05, 36, false, true)
-	}
+	q2kSubBlocksImpl(x, qw, &L, &scales, &mins, &sw)
 	dm := makeQpQuants(16, 15, scales[:], ls[:], sw[:])
 	mm := makeQpQuants(16, 15, mins[:], lm[:], sw[:])
 	putFP16(y[80:], dm)

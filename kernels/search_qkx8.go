@@ -16,20 +16,35 @@ type qkx8Args struct {
 	sumW   [8]float32     // scratch: Σw
 	sumX   [8]float32     // scratch: Σw·x
 	nondeg [8]uint32      // scratch: all ones where max != min
-	num    [32]float32    // rmin + rdelta·is + nmax for is = 0…nstep
+	num    [40]float32    // rmin + rdelta·is + nmax for is = 0…nstep
 	nnum   int64          // nstep + 1
 	nmax   int32          // largest code
 	rmin   float32        // make_qkx2_quants parameters (for the Go path)
 	rdelta float32
 	nstep  int32
+	nend   int64 // 32·n: bytes of each array in use (rows 0…n−1)
+	mad    int32 // 1: error term |d| (use_mad), 0: d²
 }
 
-// setParams stores the search constants and the numerators of the
-// candidate inverse scales, each computed as ggml does:
-// (rmin + rdelta·is) + nmax.
+// setParams stores the search constants of a Q4_K/Q5_K search (n = 32,
+// squared error); see setSearch.
 func (a *qkx8Args) setParams(nmax int, rmin, rdelta float32, nstep int) {
-	if nmax < 1 || nmax >= searchMaxN || nstep < 0 || nstep >= len(a.num) {
-		panic("kernels: qkx8Args.setParams beyond the scratch limits")
+	a.setSearch(32, nmax, rmin, rdelta, nstep, false)
+}
+
+// setSearch stores the search constants — group size n, largest code
+// nmax, error |d| (useMad) or d² — and the numerators of the candidate
+// inverse scales, each computed as ggml does: (rmin + rdelta·is) + nmax.
+// The twin runs every candidate, so nstep must be at least 1 (as in
+// makeQkxQuants, which skips the search below that).
+func (a *qkx8Args) setSearch(n, nmax int, rmin, rdelta float32, nstep int, useMad bool) {
+	if n < 2 || n > len(a.x) || nmax < 1 || nmax >= searchMaxN || nstep < 1 || nstep >= len(a.num) {
+		panic("kernels: qkx8Args.setSearch beyond the scratch limits")
+	}
+	a.nend = int64(32 * n)
+	a.mad = 0
+	if useMad {
+		a.mad = 1
 	}
 	a.nmax, a.rmin, a.rdelta, a.nstep = int32(nmax), rmin, rdelta, int32(nstep)
 	fnmax := float32(nmax)
@@ -40,17 +55,19 @@ func (a *qkx8Args) setParams(nmax int, rmin, rdelta float32, nstep int) {
 }
 
 // qkxSearch8Go is the pure-Go eight-lane search: makeQkxQuants (ggml's
-// make_qkx2_quants, n = 32, squared error) on each lane in turn.
+// make_qkx2_quants with the n, nmax and use_mad of setSearch) on each lane
+// in turn.
 func qkxSearch8Go(a *qkx8Args) {
 	var xs, ws [32]float32
 	var L [32]uint8
+	n := int(a.nend / 32)
 	for j := range 8 {
-		for l := range 32 {
+		for l := range n {
 			xs[l], ws[l] = a.x[l][j], a.w[l][j]
 		}
-		a.scale[j], a.theMin[j] = makeQkxQuants(32, int(a.nmax), xs[:], ws[:], L[:],
-			a.rmin, a.rdelta, int(a.nstep), false, false)
-		for l := range 32 {
+		a.scale[j], a.theMin[j] = makeQkxQuants(n, int(a.nmax), xs[:n], ws[:n], L[:n],
+			a.rmin, a.rdelta, int(a.nstep), a.mad != 0, false)
+		for l := range n {
 			a.lv[l][j] = float32(L[l])
 		}
 	}

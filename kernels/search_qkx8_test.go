@@ -25,8 +25,8 @@ func TestQkx8ArgsLayout(t *testing.T) {
 		{"sumX", unsafe.Offsetof(a.sumX), 4192},
 		{"nondeg", unsafe.Offsetof(a.nondeg), 4224},
 		{"num", unsafe.Offsetof(a.num), 4256},
-		{"nnum", unsafe.Offsetof(a.nnum), 4384},
-		{"nmax", unsafe.Offsetof(a.nmax), 4392},
+		{"nnum", unsafe.Offsetof(a.nnum), 4416},
+		{"nmax", unsafe.Offsetof(a.nmax), 4424},
 	} {
 		if c.got != c.want {
 			t.Errorf("qkx8Args.%s at offset %d, the assembly expects %d", c.name, c.got, c.want)

@@ -13,8 +13,10 @@
 #define OFF_SUMX 4192
 #define OFF_NONDEG 4224
 #define OFF_NUM 4256
-#define OFF_NNUM 4384
-#define OFF_NMAX 4392
+#define OFF_NNUM 4416
+#define OFF_NMAX 4424
+#define OFF_NEND 4440
+#define OFF_MAD 4448
 
 DATA qkxMagic<>+0(SB)/4, $0x4b400000 // 12582912.0 = 1.5·2^23
 GLOBL qkxMagic<>(SB), RODATA|NOPTR, $4
@@ -26,6 +28,8 @@ DATA qkxOne<>+0(SB)/4, $0x3f800000 // 1.0
 GLOBL qkxOne<>(SB), RODATA|NOPTR, $4
 DATA qkxSign<>+0(SB)/4, $0x80000000
 GLOBL qkxSign<>(SB), RODATA|NOPTR, $4
+DATA qkxAbs<>+0(SB)/4, $0x7fffffff
+GLOBL qkxAbs<>(SB), RODATA|NOPTR, $4
 
 // QUANT turns the products p in r into float32 levels
 // clamp(nearest_int(p), 0, nmax). Needs Y15 = magic, Y14 = 0x7fffff,
@@ -40,10 +44,12 @@ GLOBL qkxSign<>(SB), RODATA|NOPTR, $4
 
 // func qkxSearch8AVX2(a *qkx8Args)
 //
-// Registers: AX = a, SI = byte offset of row i, DX = candidate index,
-// Y8 = min, Y9 = best error, Y10 = max, Y11..Y15 constants.
+// Registers: AX = a, SI = byte offset of row i, CX = end of the rows
+// (32·n), DX = candidate index, Y8 = min, Y9 = best error, Y10 = max,
+// Y11..Y15 constants. With a.mad set the error term is |d| instead of d².
 TEXT ·qkxSearch8AVX2(SB), NOSPLIT, $0-8
 	MOVQ a+0(FP), AX
+	MOVQ OFF_NEND(AX), CX
 	VBROADCASTSS qkxMagic<>(SB), Y15
 	VPBROADCASTD qkxMant<>(SB), Y14
 	VPBROADCASTD qkxHalf<>(SB), Y13
@@ -66,7 +72,7 @@ stats:
 	VMULPS  Y0, Y1, Y2
 	VADDPS  Y2, Y5, Y5
 	ADDQ $32, SI
-	CMPQ SI, $1024
+	CMPQ SI, CX
 	JNE  stats
 
 	VMOVUPS Y4, OFF_SUMW(AX)
@@ -85,6 +91,9 @@ stats:
 	// First codes and their error.
 	VXORPS Y9, Y9, Y9
 	XORQ SI, SI
+	VBROADCASTSS qkxAbs<>(SB), Y3
+	CMPL OFF_MAD(AX), $0
+	JNE  firstMad
 
 first:
 	VMOVUPS OFF_X(AX)(SI*1), Y0
@@ -99,9 +108,27 @@ first:
 	VMULPS  OFF_W(AX)(SI*1), Y2, Y2
 	VADDPS  Y2, Y9, Y9
 	ADDQ $32, SI
-	CMPQ SI, $1024
+	CMPQ SI, CX
 	JNE  first
+	JMP  firstDone
 
+firstMad:
+	VMOVUPS OFF_X(AX)(SI*1), Y0
+	VSUBPS  Y8, Y0, Y2
+	VMULPS  Y2, Y7, Y2
+	QUANT(Y2)
+	VMOVUPS Y2, OFF_L(AX)(SI*1)
+	VMULPS  Y2, Y1, Y2       // scale * L
+	VADDPS  Y8, Y2, Y2       // + min
+	VSUBPS  Y0, Y2, Y2       // - x
+	VANDPS  Y3, Y2, Y2       // |d|
+	VMULPS  OFF_W(AX)(SI*1), Y2, Y2
+	VADDPS  Y2, Y9, Y9
+	ADDQ $32, SI
+	CMPQ SI, CX
+	JNE  firstMad
+
+firstDone:
 	XORQ DX, DX
 	CMPQ DX, OFF_NNUM(AX)
 	JGE  finish
@@ -128,7 +155,7 @@ sums:
 	VMULPS  Y0, Y2, Y3               // w*l*x
 	VADDPS  Y3, Y6, Y6
 	ADDQ $32, SI
-	CMPQ SI, $1024
+	CMPQ SI, CX
 	JNE  sums
 
 	VMOVUPS OFF_SUMW(AX), Y0
@@ -156,6 +183,8 @@ sums:
 
 	VXORPS Y5, Y5, Y5        // mad
 	XORQ SI, SI
+	CMPL OFF_MAD(AX), $0
+	JNE  errsMadInit
 
 errs:
 	VMOVUPS OFF_AUX(AX)(SI*1), Y1
@@ -166,9 +195,26 @@ errs:
 	VMULPS  OFF_W(AX)(SI*1), Y1, Y1
 	VADDPS  Y1, Y5, Y5
 	ADDQ $32, SI
-	CMPQ SI, $1024
+	CMPQ SI, CX
 	JNE  errs
+	JMP  errsDone
 
+errsMadInit:
+	VBROADCASTSS qkxAbs<>(SB), Y4
+
+errsMad:
+	VMOVUPS OFF_AUX(AX)(SI*1), Y1
+	VMULPS  Y1, Y3, Y1       // this_scale * l
+	VADDPS  Y0, Y1, Y1       // + this_min
+	VSUBPS  OFF_X(AX)(SI*1), Y1, Y1 // - x
+	VANDPS  Y4, Y1, Y1       // |d|
+	VMULPS  OFF_W(AX)(SI*1), Y1, Y1
+	VADDPS  Y1, Y5, Y5
+	ADDQ $32, SI
+	CMPQ SI, CX
+	JNE  errsMad
+
+errsDone:
 	VCMPPS  $0x11, Y9, Y5, Y1 // mad < best (LT_OQ)
 	VANDPS  Y2, Y1, Y1
 	VMOVMSKPS Y1, BX
@@ -186,7 +232,7 @@ take:
 	VBLENDVPS Y1, OFF_AUX(AX)(SI*1), Y2, Y2
 	VMOVUPS Y2, OFF_L(AX)(SI*1)
 	ADDQ $32, SI
-	CMPQ SI, $1024
+	CMPQ SI, CX
 	JNE  take
 
 next:
@@ -210,7 +256,7 @@ zero:
 	VANDPS  Y2, Y0, Y0
 	VMOVUPS Y0, OFF_L(AX)(SI*1)
 	ADDQ $32, SI
-	CMPQ SI, $1024
+	CMPQ SI, CX
 	JNE  zero
 
 done:
