@@ -132,9 +132,10 @@ func BytesToF32Row(dst []float32, src []byte) {
 
 // FirstNonFinite returns the index of the first NaN or ±Inf in src, or -1.
 func FirstNonFinite(src []float32) int {
-	for i, f := range src {
+	n := finiteBulk(src)
+	for i, f := range src[n:] {
 		if math.Float32bits(f)&0x7f800000 == 0x7f800000 {
-			return i
+			return n + i
 		}
 	}
 	return -1

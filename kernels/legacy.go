@@ -70,6 +70,18 @@ func QuantizeQ4_0(dst []byte, src, weights []float32) {
 		quantizeQx0Weighted(dst, src, weights, 8, blockQ4_0)
 		return
 	}
+	nb := len(src) / qk32
+	for ib := 0; ib < nb; {
+		ib += quantizeQ4_0Bulk(dst[ib*blockQ4_0:nb*blockQ4_0], src[ib*qk32:nb*qk32])
+		if ib < nb { // a block with NaN/Inf: the Go loop reproduces ggml's garbage
+			quantizeQ4_0Go(dst[ib*blockQ4_0:(ib+1)*blockQ4_0], src[ib*qk32:(ib+1)*qk32])
+			ib++
+		}
+	}
+}
+
+// quantizeQ4_0Go is quantize_row_q4_0_ref over len(src)/32 blocks.
+func quantizeQ4_0Go(dst []byte, src []float32) {
 	for ib := 0; ib < len(src)/qk32; ib++ {
 		x := src[ib*qk32 : ib*qk32+qk32]
 		y := dst[ib*blockQ4_0 : ib*blockQ4_0+blockQ4_0]
@@ -227,6 +239,18 @@ func packQ5(qh, qs []byte, codes *[qk32]uint8) {
 // ignores an importance matrix for Q8_0) and as the activation partner of
 // Q4_0/Q5_0/Q8_0 dot products (ggml's generic quantize_row_q8_0).
 func QuantizeQ8_0(dst []byte, src []float32) {
+	nb := len(src) / qk32
+	for ib := 0; ib < nb; {
+		ib += quantizeQ8_0Bulk(dst[ib*blockQ8_0:nb*blockQ8_0], src[ib*qk32:nb*qk32])
+		if ib < nb { // a block with NaN/Inf: the Go loop reproduces ggml's garbage
+			quantizeQ8_0Go(dst[ib*blockQ8_0:(ib+1)*blockQ8_0], src[ib*qk32:(ib+1)*qk32])
+			ib++
+		}
+	}
+}
+
+// quantizeQ8_0Go is quantize_row_q8_0_ref over len(src)/32 blocks.
+func quantizeQ8_0Go(dst []byte, src []float32) {
 	for ib := 0; ib < len(src)/qk32; ib++ {
 		x := src[ib*qk32 : ib*qk32+qk32]
 		y := dst[ib*blockQ8_0 : ib*blockQ8_0+blockQ8_0]
