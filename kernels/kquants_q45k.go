@@ -53,25 +53,10 @@ func q45kSearchRef(y []byte, x []float32, L *[kqBlock]uint8, p q45kParams) {
 // Q5_K packing.
 func q45kSearchImpl(y []byte, x, qw []float32, L *[kqBlock]uint8, nmax int, clamp63 bool) {
 	var (
-		ls, lm  [8]uint8
-		weights [32]float32
-		sw      [8]float32
-		mins    [8]float32
-		scales  [8]float32
+		ls, lm           [8]uint8
+		sw, mins, scales [8]float32
 	)
-	sigma2 := float32(2 * kqSumSq(x) / kqBlock)
-	for j := 0; j < 8; j++ {
-		xs := x[32*j : 32*j+32]
-		for l, v := range xs {
-			weights[l] = qw[32*j+l] * sqrtC(sigma2+float32(v*v))
-		}
-		var sumw float32
-		for _, w := range weights {
-			sumw += w
-		}
-		sw[j] = sumw
-		scales[j], mins[j] = makeQkxQuants(32, nmax, xs, weights[:], L[32*j:32*j+32], -0.9, 0.05, 36, false, true)
-	}
+	q45kSubBlocksImpl(x, qw, nmax, L, &scales, &mins, &sw)
 	dBlock := makeQpQuants(8, 63, scales[:], ls[:], sw[:])
 	mBlock := makeQpQuants(8, 63, mins[:], lm[:], sw[:])
 	sc := y[4:16]

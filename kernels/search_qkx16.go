@@ -47,7 +47,7 @@ func q2kSubBlocksImpl(x, qw []float32, L *[kqBlock]uint8, scales, mins, sw *[16]
 			var sum float32
 			for l := range 16 {
 				v := x[16*sb+l]
-				w := qw[16*sb+l] * sqrtC(sigma2+float32(v*v))
+				w := float32(qw[16*sb+l] * sqrtC(sigma2+float32(v*v)))
 				a.x[l][j], a.w[l][j] = v, w
 				sum += w
 			}

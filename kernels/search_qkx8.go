@@ -106,3 +106,33 @@ func q45kSubBlocksRef(x []float32, L *[kqBlock]uint8, p q45kParams, scales, mins
 		}
 	}
 }
+
+// q45kSubBlocksImpl runs the per-sub-block part of quantize_row_q4_K_impl
+// and quantize_row_q5_K_impl on one super-block x with importance qw:
+// weights qw·sqrt(σ² + x²) (σ² = 2·Σx²/256), their per-sub-block sums sw,
+// then make_qkx3_quants(32, nmax, …, −0.9, 0.05, 36, use_mad = false) on
+// the eight sub-blocks, one per lane (its max <= min test equals the
+// twin's max == min; see q2kSubBlocksImpl).
+func q45kSubBlocksImpl(x, qw []float32, nmax int, L *[kqBlock]uint8, scales, mins, sw *[8]float32) {
+	x, qw = x[:kqBlock], qw[:kqBlock]
+	sigma2 := float32(2 * kqSumSq(x) / kqBlock)
+	var a qkx8Args
+	for j := range 8 {
+		var sum float32
+		for l := range 32 {
+			v := x[32*j+l]
+			w := float32(qw[32*j+l] * sqrtC(sigma2+float32(v*v)))
+			a.x[l][j], a.w[l][j] = v, w
+			sum += w
+		}
+		sw[j] = sum
+	}
+	a.setSearch(32, nmax, -0.9, 0.05, 36, false)
+	qkxSearch8(&a)
+	*scales, *mins = a.scale, a.theMin
+	for l := range 32 {
+		for j := range 8 {
+			L[32*j+l] = uint8(a.lv[l][j])
+		}
+	}
+}

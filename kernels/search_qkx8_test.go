@@ -193,16 +193,24 @@ func TestQuantizeQ45KAsmMatchesGo(t *testing.T) {
 		bytes int
 		quant func(dst []byte, src, w []float32)
 	}{{"Q4_K", kqBytesQ4K, QuantizeQ4_K}, {"Q5_K", kqBytesQ5K, QuantizeQ5_K}} {
-		asm := make([]byte, nb*c.bytes)
-		ref := make([]byte, nb*c.bytes)
-		c.quant(asm, src, nil)
-		qkxSearch8HasAsm = false
-		c.quant(ref, src, nil)
-		qkxSearch8HasAsm = true
-		for i := 0; i < nb; i++ {
-			a, b := asm[i*c.bytes:(i+1)*c.bytes], ref[i*c.bytes:(i+1)*c.bytes]
-			if string(a) != string(b) {
-				t.Errorf("%s block %d (%s): assembly and Go outputs differ\nasm %x\nGo  %x", c.name, i, qkxGens[i%len(qkxGens)].name, a, b)
+		// Without weights (the reference path) and with importance
+		// weights (the make_qkx3_quants path).
+		weights := make([]float32, len(src))
+		for i := range weights {
+			weights[i] = float32(r.ExpFloat64())
+		}
+		for _, w := range [][]float32{nil, weights} {
+			asm := make([]byte, nb*c.bytes)
+			ref := make([]byte, nb*c.bytes)
+			c.quant(asm, src, w)
+			qkxSearch8HasAsm = false
+			c.quant(ref, src, w)
+			qkxSearch8HasAsm = true
+			for i := 0; i < nb; i++ {
+				a, b := asm[i*c.bytes:(i+1)*c.bytes], ref[i*c.bytes:(i+1)*c.bytes]
+				if string(a) != string(b) {
+					t.Errorf("%s block %d (%s, weights %v): assembly and Go outputs differ\nasm %x\nGo  %x", c.name, i, qkxGens[i%len(qkxGens)].name, w != nil, a, b)
+				}
 			}
 		}
 	}
