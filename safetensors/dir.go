@@ -152,6 +152,11 @@ func shardsFromListing(dir string) ([]string, error) {
 		}
 	}
 	if len(names) == 0 {
+		for _, e := range entries {
+			if strings.HasSuffix(e.Name(), ".bin") || strings.HasSuffix(e.Name(), ".pt") || strings.HasSuffix(e.Name(), ".pth") {
+				return nil, fmt.Errorf("safetensors: %s: no safetensors weights, only %s: PyTorch pickle checkpoints are never loaded (pickle can run code); convert them to safetensors first", dir, e.Name())
+			}
+		}
 		return nil, fmt.Errorf("safetensors: %s: no %s and no model*.safetensors files", dir, IndexName)
 	}
 	slices.Sort(names) // ReadDir sorts already; keep the contract explicit

@@ -205,3 +205,16 @@ func TestHubCacheSymlinks(t *testing.T) {
 		t.Fatal("shard linked to a directory accepted")
 	}
 }
+
+// TestPickleCheckpointRefused checks that a directory holding only a
+// PyTorch pickle checkpoint gets an error saying so, and that it is not read.
+func TestPickleCheckpointRefused(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "pytorch_model.bin"), []byte("\x80\x02not really pickle"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Open(dir)
+	if err == nil || !strings.Contains(err.Error(), "pickle") || !strings.Contains(err.Error(), "pytorch_model.bin") {
+		t.Fatalf("error %v does not explain that pickle checkpoints are refused", err)
+	}
+}
