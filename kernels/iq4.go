@@ -129,22 +129,32 @@ func iq4PackNibbles(qs []byte, x []float32, id float32) {
 // src (same length; blocks are independent, so src may span rows when the
 // vector is repeated accordingly).
 func QuantizeIQ4_NL(dst []byte, src, weights []float32) {
-	var w [qk32]float32
-	for ib := 0; ib < len(src)/qk32; ib++ {
-		x := src[ib*qk32 : ib*qk32+qk32]
-		y := dst[ib*blockIQ4NL : ib*blockIQ4NL+blockIQ4NL]
-		var qw []float32
-		if weights != nil {
-			qw = weights[ib*qk32 : ib*qk32+qk32]
+	var a iq4x8Args
+	nb := len(src) / qk32
+	for ib0 := 0; ib0 < nb; ib0 += 8 { // eight blocks per search, one a lane
+		n := min(8, nb-ib0)
+		a = iq4x8Args{}
+		for j := range n {
+			ib := ib0 + j
+			x := src[ib*qk32 : ib*qk32+qk32]
+			var qw []float32
+			if weights != nil {
+				qw = weights[ib*qk32 : ib*qk32+qk32]
+			}
+			a.load(j, x, qw, iq4Sigma2(x))
 		}
-		iq4Weights(w[:], x, qw, iq4Sigma2(x))
-		d := iq4SubScale(x, w[:])
-		putFP16(y, d)
-		var id float32
-		if d != 0 {
-			id = 1 / d
+		iq4Search8(&a)
+		for j := range n {
+			ib := ib0 + j
+			y := dst[ib*blockIQ4NL : ib*blockIQ4NL+blockIQ4NL]
+			d := a.scale[j]
+			putFP16(y, d)
+			var id float32
+			if d != 0 {
+				id = 1 / d
+			}
+			iq4PackNibbles(y[2:], src[ib*qk32:ib*qk32+qk32], id)
 		}
-		iq4PackNibbles(y[2:], x, id)
 	}
 }
 
@@ -152,23 +162,24 @@ func QuantizeIQ4_NL(dst []byte, src, weights []float32) {
 // blocks (136 bytes per 256) as ggml's quantize_iq4_xs; weights as for
 // QuantizeIQ4_NL.
 func QuantizeIQ4_XS(dst []byte, src, weights []float32) {
-	var w [qk32]float32
-	var scales [qkK / qk32]float32
+	var a iq4x8Args // one sub-block a lane
 	for ibl := 0; ibl < len(src)/qkK; ibl++ {
 		x := src[ibl*qkK : ibl*qkK+qkK]
 		y := dst[ibl*blockIQ4XS : ibl*blockIQ4XS+blockIQ4XS]
 		sigma2 := iq4Sigma2(x)
-		var maxScale, amaxScale float32
-		for ib := range scales {
-			xb := x[ib*qk32 : ib*qk32+qk32]
+		for ib := range qkK / qk32 {
 			var qw []float32
 			if weights != nil {
 				qw = weights[ibl*qkK+ib*qk32 : ibl*qkK+ib*qk32+qk32]
 			}
-			iq4Weights(w[:], xb, qw, sigma2)
-			scales[ib] = iq4SubScale(xb, w[:])
-			if a := absC(scales[ib]); a > amaxScale {
-				amaxScale, maxScale = a, scales[ib]
+			a.load(ib, x[ib*qk32:ib*qk32+qk32], qw, sigma2)
+		}
+		iq4Search8(&a)
+		scales := a.scale
+		var maxScale, amaxScale float32
+		for _, s := range scales {
+			if as := absC(s); as > amaxScale {
+				amaxScale, maxScale = as, s
 			}
 		}
 		d := -maxScale / 32
