@@ -146,6 +146,20 @@ func quantizeQx0Weighted(dst []byte, src, qw []float32, nmax, bsize int) {
 	}
 }
 
+// putQx1Header writes a Q4_1/Q5_1 block's d = (max−min)/nmax and min as
+// fp16 and returns min and 1/d (0 when d is 0), as the reference quantizers
+// compute them.
+func putQx1Header(y []byte, x []float32, nmax float32) (mn, id float32) {
+	mn, mx := minMax(x)
+	d := (mx - mn) / nmax
+	if d != 0 {
+		id = 1 / d
+	}
+	putFP16(y, d)
+	putFP16(y[2:], mn)
+	return mn, id
+}
+
 // QuantizeQ4_1 quantizes src into Q4_1 blocks (20 bytes per 32 values);
 // weights as for QuantizeQ4_0 (quantize_row_q4_1_ref / _impl).
 func QuantizeQ4_1(dst []byte, src, weights []float32) {
@@ -156,14 +170,7 @@ func QuantizeQ4_1(dst []byte, src, weights []float32) {
 	for ib := 0; ib < len(src)/qk32; ib++ {
 		x := src[ib*qk32 : ib*qk32+qk32]
 		y := dst[ib*blockQ4_1 : ib*blockQ4_1+blockQ4_1]
-		mn, mx := minMax(x)
-		d := (mx - mn) / 15
-		var id float32
-		if d != 0 {
-			id = 1 / d
-		}
-		putFP16(y, d)
-		putFP16(y[2:], mn)
+		mn, id := putQx1Header(y, x, 15)
 		for j := 0; j < halfBlock; j++ {
 			lo := min(15, int8(truncC(float32((x[j]-mn)*id)+0.5)))
 			hi := min(15, int8(truncC(float32((x[j+halfBlock]-mn)*id)+0.5)))
@@ -182,14 +189,7 @@ func QuantizeQ5_1(dst []byte, src, weights []float32) {
 	for ib := 0; ib < len(src)/qk32; ib++ {
 		x := src[ib*qk32 : ib*qk32+qk32]
 		y := dst[ib*blockQ5_1 : ib*blockQ5_1+blockQ5_1]
-		mn, mx := minMax(x)
-		d := (mx - mn) / 31
-		var id float32
-		if d != 0 {
-			id = 1 / d
-		}
-		putFP16(y, d)
-		putFP16(y[2:], mn)
+		mn, id := putQx1Header(y, x, 31)
 		var codes [qk32]uint8
 		for j := range codes {
 			codes[j] = uint8(truncC(float32((x[j]-mn)*id) + 0.5)) // no clamp, as ggml
