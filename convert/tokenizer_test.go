@@ -1,52 +1,11 @@
 package convert
 
 import (
-	"io"
-	"os"
-	"path/filepath"
 	"reflect"
 	"testing"
-)
 
-// copyDir copies (or hard-links) every file of src except those named in
-// skip into a new temp directory.
-func copyDir(t *testing.T, src string, skip ...string) string {
-	t.Helper()
-	dst := filepath.Join(t.TempDir(), filepath.Base(src))
-	if err := os.Mkdir(dst, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	ents, err := os.ReadDir(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-next:
-	for _, e := range ents {
-		for _, s := range skip {
-			if e.Name() == s {
-				continue next
-			}
-		}
-		from, to := filepath.Join(src, e.Name()), filepath.Join(dst, e.Name())
-		if os.Link(from, to) == nil {
-			continue
-		}
-		in, err := os.Open(from)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out, err := os.Create(to)
-		if err == nil {
-			_, err = io.Copy(out, in)
-			out.Close()
-		}
-		in.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dst
-}
+	"github.com/zqtool/zq/internal/testutil"
+)
 
 // TestTokenizerJSONOnly removes tokenizer.model: the vocabulary comes from
 // tokenizer.json with the same tokens, token types and every other key,
@@ -57,7 +16,7 @@ func TestTokenizerJSONOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer spm.Close()
-	dir := copyDir(t, microDir, "tokenizer.model")
+	dir := testutil.CopyDir(t, microDir, "tokenizer.model")
 	js, err := NewPlan(dir, Options{OutType: "f16"})
 	if err != nil {
 		t.Fatal(err)

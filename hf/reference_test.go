@@ -2,14 +2,12 @@ package hf
 
 import (
 	"fmt"
-	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"reflect"
 	"testing"
 
 	"github.com/zqtool/zq/gguf"
+	"github.com/zqtool/zq/internal/testutil"
 )
 
 const (
@@ -142,53 +140,11 @@ func TestMicroMistralMatchesLlamaCpp(t *testing.T) {
 	}
 }
 
-// copyDir copies the regular files of src into a new temporary directory,
-// leaving out the names in skip. The copy keeps the directory's base name,
-// which feeds general.name.
-func copyDir(t *testing.T, src string, skip ...string) string {
-	t.Helper()
-	dst := filepath.Join(t.TempDir(), filepath.Base(src))
-	if err := os.Mkdir(dst, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	ents, err := os.ReadDir(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-outer:
-	for _, e := range ents {
-		for _, s := range skip {
-			if e.Name() == s {
-				continue outer
-			}
-		}
-		if !e.Type().IsRegular() || filepath.Ext(e.Name()) == ".safetensors" {
-			continue // weights are not needed for metadata
-		}
-		in, err := os.Open(filepath.Join(src, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		out, err := os.Create(filepath.Join(dst, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := io.Copy(out, in); err != nil {
-			t.Fatal(err)
-		}
-		in.Close()
-		if err := out.Close(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dst
-}
-
 // Without tokenizer.model llama.cpp reads tokenizer.json; for this model
 // the only difference is that every score becomes −1000.
 func TestMicroMistralTokenizerJSONFallback(t *testing.T) {
 	_, _, wantTok, _ := referenceSections(t)
-	dir := copyDir(t, microDir, "tokenizer.model")
+	dir := testutil.CopyDir(t, microDir, "tokenizer.model")
 	cfg, err := LoadConfig(dir)
 	if err != nil {
 		t.Fatal(err)

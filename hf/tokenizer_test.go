@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/zqtool/zq/internal/testutil"
 )
 
 // tinyTokenizerJSON builds a SentencePiece-style BPE tokenizer.json with the
@@ -141,7 +143,7 @@ func TestSPMVocabSlots(t *testing.T) {
 	// vocab_size 4100 > 4096 pieces: [PAD{i}] fill; added_tokens_decoder
 	// entries override slots (CONTROL if special-looking, else USER_DEFINED
 	// with ▁ → space); ids past the vocabulary are ignored.
-	dir := copyDir(t, microDir)
+	dir := testutil.CopyDir(t, microDir)
 	cfg := strings.Replace(string(mustRead(t, microDir+"/config.json")), `"vocab_size": 4096`, `"vocab_size": 4100`, 1)
 	writeFiles(t, dir, map[string]string{
 		"config.json": cfg,
