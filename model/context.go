@@ -1,6 +1,7 @@
 package model
 
 import (
+	"context"
 	"fmt"
 	"runtime"
 )
@@ -22,6 +23,10 @@ type Context struct {
 	// Threads is how many goroutines the matrix products and attention
 	// use; it defaults to GOMAXPROCS.
 	Threads int
+
+	// cancel, when set, is checked between layers and between row tiles
+	// of large products; Eval returns its error once it is done.
+	cancel context.Context
 
 	k, v [][]float32 // per layer: position-major KVDim floats each
 	n    int         // positions filled

@@ -82,6 +82,9 @@ func (c *Context) evalBatch(tokens []int32, pos, first int, logits []float32) er
 		ropeTable(c.rope[t*h.RopeDims:(t+1)*h.RopeDims], pos+t, h.RopeDims, h.RopeBase, h.RopeScale, m.RopeFreqs)
 	}
 	for il := range m.Layers {
+		if err := c.cancelled(); err != nil {
+			return err
+		}
 		if err := c.layer(il, n, pos); err != nil {
 			return err
 		}
