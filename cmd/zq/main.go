@@ -13,7 +13,7 @@ import (
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stderr))
+	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
 }
 
 // run executes zq with args and returns the exit status: 0 on success, 1
@@ -22,11 +22,12 @@ func main() {
 // command's context, which every long loop checks, so outputs are removed
 // and the command returns within about a second; a second signal exits at
 // once.
-func run(args []string, stderr io.Writer) int {
-	ctx, cancel := context.WithCancel(context.Background())
+func run(parent context.Context, args []string, stdout, stderr io.Writer) int {
+	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer close(sigs)
 	defer signal.Stop(sigs)
 	var got atomic.Value // the first signal received
 	go func() {
@@ -44,6 +45,7 @@ func run(args []string, stderr io.Writer) int {
 
 	root := newRootCmd()
 	root.SetArgs(args)
+	root.SetOut(stdout)
 	root.SetErr(stderr)
 	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
