@@ -3,13 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/zqtool/zq/internal/filehash"
 )
 
 // Paths of the bundled test data, relative to this package.
@@ -39,16 +38,11 @@ func zq(t *testing.T, ctx context.Context, args ...string) result {
 // fileSHA256 hashes a file, failing the test on error.
 func fileSHA256(t *testing.T, path string) string {
 	t.Helper()
-	f, err := os.Open(path)
+	sum, err := filehash.SHA256(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		t.Fatal(err)
-	}
-	return hex.EncodeToString(h.Sum(nil))
+	return sum
 }
 
 // copyFile copies src to dst.

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/zqtool/zq/internal/testutil"
 )
 
 // TestNeverOverwritesInput checks that no command replaces one of its
@@ -24,14 +26,7 @@ func TestNeverOverwritesInput(t *testing.T) {
 	if err := os.Symlink("in.gguf", soft); err != nil {
 		t.Fatal(err)
 	}
-	model := filepath.Join(dir, "micro-mistral")
-	if err := os.Mkdir(model, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	ents, _ := os.ReadDir(microDir)
-	for _, e := range ents {
-		copyFile(t, filepath.Join(microDir, e.Name()), filepath.Join(model, e.Name()))
-	}
+	model := testutil.CopyDir(t, microDir)
 	shard := filepath.Join(model, "model-00001-of-00002.safetensors")
 	text := filepath.Join(dir, "dev.txt")
 	copyFile(t, devText, text)
