@@ -56,7 +56,7 @@ func run(parent context.Context, args []string, stdout, stderr io.Writer) int {
 		name = cmd.CommandPath()
 	}
 	if s, ok := got.Load().(os.Signal); ok {
-		fmt.Fprintf(stderr, "%s: interrupted by %s; unfinished output files were removed\n", name, signalName(s))
+		fmt.Fprintf(stderr, "%s: interrupted by %s\n", name, signalName(s))
 		return signalStatus(s)
 	}
 	fmt.Fprintf(stderr, "%s: %v\n", name, err)

@@ -12,7 +12,7 @@ import (
 	"github.com/zqtool/zq/gguf"
 )
 
-// Architecture is the only general.architecture this package evaluates.
+// Architecture is the general.architecture these rules are for.
 const Architecture = "llama"
 
 // Limits on hyperparameters read from untrusted files: anything larger is
