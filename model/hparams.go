@@ -15,8 +15,14 @@ const Architecture = llamahp.Architecture
 const maxVocab = llamahp.MaxVocab
 
 // Hparams are the llama hyperparameters, decoded once from GGUF metadata
-// (see package llamahp).
-type Hparams = llamahp.Hparams
+// and validated by package llamahp.
+type Hparams llamahp.Hparams
+
+// QDim is the width of the query projection (Heads·HeadDim).
+func (h Hparams) QDim() int { return h.Heads * h.HeadDim }
+
+// KVDim is the width of the key and value projections (KVHeads·HeadDim).
+func (h Hparams) KVDim() int { return h.KVHeads * h.HeadDim }
 
 // key returns "llama." + name.
 func key(name string) string { return llamahp.Key(name) }
@@ -26,10 +32,11 @@ func key(name string) string { return llamahp.Key(name) }
 // forward pass needs: linear (or no) RoPE scaling and no experts. vocab is
 // the number of rows of token_embd.weight.
 func ParseHparams(md gguf.Metadata, vocab int) (Hparams, error) {
-	h, err := llamahp.Parse(md, vocab)
+	lh, err := llamahp.Parse(md, vocab)
 	if err != nil {
 		return Hparams{}, err
 	}
+	h := Hparams(lh)
 	if h.RopeScale, err = ropeScale(md); err != nil {
 		return Hparams{}, err
 	}

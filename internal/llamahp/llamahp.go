@@ -46,12 +46,6 @@ type Hparams struct {
 	ContextLen int // llama.context_length (informational)
 }
 
-// QDim is the width of the query projection (Heads·HeadDim).
-func (h Hparams) QDim() int { return h.Heads * h.HeadDim }
-
-// KVDim is the width of the key and value projections (KVHeads·HeadDim).
-func (h Hparams) KVDim() int { return h.KVHeads * h.HeadDim }
-
 // Key returns the metadata key "llama." + name.
 func Key(name string) string { return Architecture + "." + name }
 

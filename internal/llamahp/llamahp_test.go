@@ -23,7 +23,7 @@ func micro() gguf.Metadata {
 
 func TestParse(t *testing.T) {
 	h, err := Parse(micro(), 4096)
-	if err != nil || h.HeadDim != 32 || h.KVDim() != 64 || h.RopeDims != 32 || h.RopeScale != 1 {
+	if err != nil || h.HeadDim != 32 || h.KVHeads != 2 || h.RopeDims != 32 || h.RopeScale != 1 {
 		t.Fatalf("valid model: %+v, %v", h, err)
 	}
 	for _, tc := range []struct {
