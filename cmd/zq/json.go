@@ -131,12 +131,23 @@ func structFields(v reflect.Value, o *object) {
 		if name == "" {
 			name = sf.Name
 		}
-		if strings.Contains(","+opts+",", ",omitempty,") && fv.IsZero() && !(fv.Kind() == reflect.Struct) {
-			continue
-		}
-		if strings.Contains(","+opts+",", ",omitempty,") && (fv.Kind() == reflect.Slice || fv.Kind() == reflect.Map) && fv.Len() == 0 {
+		if strings.Contains(","+opts+",", ",omitempty,") && isEmpty(fv) {
 			continue
 		}
 		*o = append(*o, field{name, finiteJSON(fv)})
 	}
+}
+
+// isEmpty is encoding/json's omitempty test: false, 0, "", a nil pointer
+// or interface, an empty array, slice or map.
+func isEmpty(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
+		return v.Len() == 0
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64, reflect.Interface, reflect.Pointer:
+		return v.IsZero()
+	}
+	return false
 }

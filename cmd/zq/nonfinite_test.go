@@ -97,6 +97,8 @@ func TestJSONNeverFailsOnAValue(t *testing.T) {
 		In    *inner             `json:"inner"`
 		List  []float64          `json:"list"`
 		Map   map[string]float64 `json:"map"`
+		Arr   [2]int             `json:"arr,omitempty"`
+		Empty []int              `json:"empty,omitempty"`
 		Plain int
 	}
 	v := outer{Name: "m", PPL: math.NaN(), In: &inner{X: float32(math.Inf(1)), Ok: 1.5},
@@ -105,7 +107,7 @@ func TestJSONNeverFailsOnAValue(t *testing.T) {
 	if err := writeJSON(&b, v); err != nil {
 		t.Fatal(err)
 	}
-	want := `{"name":"m","ppl":null,"inner":{"x":null,"ok":1.5},"list":[1,null],"map":{"a":null},"Plain":3}`
+	want := `{"name":"m","ppl":null,"inner":{"x":null,"ok":1.5},"list":[1,null],"map":{"a":null},"arr":[0,0],"Plain":3}`
 	var compact bytes.Buffer
 	if err := json.Compact(&compact, b.Bytes()); err != nil || compact.String() != want {
 		t.Errorf("got %s (%v), want %s", compact.String(), err, want)
