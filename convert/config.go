@@ -2,8 +2,12 @@ package convert
 
 import (
 	"fmt"
+	"strings"
 
+	"github.com/zqtool/zq/ggml"
+	"github.com/zqtool/zq/gguf"
 	"github.com/zqtool/zq/hf"
+	"github.com/zqtool/zq/internal/llamahp"
 )
 
 // modelConfig is the part of a Hugging Face config the converter uses,
@@ -74,11 +78,57 @@ func (c *modelConfig) validate() error {
 			return fmt.Errorf("%s: %q is %d, expected a positive integer below 2^31", c.File, f.key, f.v)
 		}
 	}
-	if c.HeadDim%2 != 0 {
-		return fmt.Errorf("%s: head dimension %d is odd; the RoPE row permutation needs an even one", c.File, c.HeadDim)
-	}
 	if c.Context < 0 || c.Context >= 1<<32 {
 		return fmt.Errorf("%s: \"max_position_embeddings\" is %d, expected 0 … 2^32-1", c.File, c.Context)
+	}
+	return nil
+}
+
+// hfKeys names the config.json keys behind the GGUF hyperparameters.
+var hfKeys = []struct{ gguf, hf string }{
+	{"embedding_length", "hidden_size"},
+	{"feed_forward_length", "intermediate_size"},
+	{"block_count", "num_hidden_layers"},
+	{"attention.head_count_kv", "num_key_value_heads"},
+	{"attention.head_count", "num_attention_heads"},
+	{"attention.key_length", "head_dim"},
+	{"attention.value_length", "head_dim"},
+	{"rope.dimension_count", "head_dim"},
+	{"attention.layer_norm_rms_epsilon", "rms_norm_eps"},
+	{"rope.freq_base", "rope_theta"},
+	{"vocab_size", "vocab_size"},
+	{"context_length", "max_position_embeddings"},
+	{"attention.sliding_window", "sliding_window"},
+}
+
+// checkRunnable applies to the hyperparameters this config gives the
+// rules the forward pass applies when it loads a model (package llamahp:
+// positive sizes within bounds, heads dividing hidden_size, KV heads
+// dividing heads, an even head size, rms_norm_eps in (0, 1], rope_theta
+// above 1), so convert never writes a model that cannot run. Errors name
+// the config.json keys.
+func checkRunnable(arch *Arch, c *modelConfig, hc *hf.Config) error {
+	if arch.Name != llamahp.Architecture {
+		return nil
+	}
+	kvs, err := modelKVs(arch.Name, hc, ggml.FileTypeMostlyF16)
+	if err != nil {
+		return err
+	}
+	md := gguf.Metadata{{Key: "general.architecture", Value: gguf.String(arch.Name)}}
+	md = appendKVs(md, kvs)
+	if _, err := llamahp.Parse(md, int(c.Vocab)); err != nil {
+		var keys []string
+		for _, k := range hfKeys {
+			if strings.Contains(err.Error(), llamahp.Key(k.gguf)) && !strings.Contains(strings.Join(keys, " "), k.hf) {
+				keys = append(keys, k.hf)
+			}
+		}
+		from := ""
+		if len(keys) > 0 {
+			from = " (from " + strings.Join(keys, ", ") + ")"
+		}
+		return fmt.Errorf("%s: %w%s: the converted model could not be run by llama.cpp or zq", c.File, err, from)
 	}
 	return nil
 }

@@ -21,12 +21,13 @@ type ExecOptions struct {
 // Summary describes a finished conversion.
 type Summary struct {
 	Output     string  `json:"output"`
-	FileType   string  `json:"file_type"`
+	FileType   string  `json:"file_type"`    // e.g. "F16"
+	FileTypeID uint32  `json:"file_type_id"` // general.file_type
 	Tensors    int     `json:"tensors"`
 	Parameters uint64  `json:"parameters"`
-	Bytes      int64   `json:"bytes"`
-	Seconds    float64 `json:"seconds"`
-	MBPerSec   float64 `json:"mb_per_s"`
+	Bytes      int64   `json:"file_size_bytes"`
+	Seconds    float64 `json:"elapsed_seconds"`
+	MBPerSec   float64 `json:"megabytes_per_second"`
 }
 
 // String is the one-line summary printed by zq convert.
@@ -134,7 +135,7 @@ func Execute(ctx context.Context, p *Plan, outPath string, opts ExecOptions) (*S
 	}
 	el := time.Since(start).Seconds()
 	s := &Summary{
-		Output: outPath, FileType: p.ftype.String(), Tensors: len(p.steps),
+		Output: outPath, FileType: p.ftype.String(), FileTypeID: uint32(p.ftype), Tensors: len(p.steps),
 		Parameters: p.ParameterCount(), Bytes: w.Size(), Seconds: el,
 	}
 	if el > 0 {

@@ -89,6 +89,9 @@ type sourceInfo struct {
 // NewPlan opens the checkpoint in dir, loads its config and builds the
 // conversion plan, validating every tensor against the config.
 func NewPlan(dir string, opts Options) (*Plan, error) {
+	if err := checkModelDir(dir); err != nil {
+		return nil, err
+	}
 	cfg, hfcfg, err := loadConfig(dir)
 	if err != nil {
 		return nil, err
@@ -98,6 +101,9 @@ func NewPlan(dir string, opts Options) (*Plan, error) {
 		return nil, fmt.Errorf("%s: %w", cfg.File, err)
 	}
 	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	if err := checkRunnable(arch, cfg, hfcfg); err != nil {
 		return nil, err
 	}
 	model, err := safetensors.Open(dir)
@@ -123,14 +129,9 @@ func NewPlan(dir string, opts Options) (*Plan, error) {
 // pread into small buffers rather than through the memory map, so the
 // checkpoint's pages never count toward this process's resident set.
 func (p *Plan) openShards() error {
-	root, err := os.OpenRoot(p.model.Dir())
-	if err != nil {
-		return err
-	}
-	defer root.Close()
 	p.files = map[string]*os.File{}
 	for _, sh := range p.model.Shards() {
-		f, err := root.Open(sh)
+		f, err := safetensors.OpenFile(p.model.Dir(), sh)
 		if err != nil {
 			return err
 		}

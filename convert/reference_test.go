@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/zqtool/zq/gguf"
@@ -81,7 +82,8 @@ func compareTensors(t *testing.T, got []inspect.Tensor, want []inspect.Tensor) {
 	}
 	for i := range min(len(got), len(want)) {
 		g, w := got[i], want[i]
-		if g.Name != w.Name || g.Type != w.Type || !reflect.DeepEqual(g.NE, w.NE) || g.NBytes != w.NBytes {
+		// gguf-py spells types in capitals ("Q4_K"), zq as ggml does ("q4_K").
+		if g.Name != w.Name || !strings.EqualFold(g.Type, w.Type) || !reflect.DeepEqual(g.NE, w.NE) || g.NBytes != w.NBytes {
 			t.Errorf("tensor %d: got %s %s %v %d bytes, want %s %s %v %d bytes", i, g.Name, g.Type, g.NE, g.NBytes, w.Name, w.Type, w.NE, w.NBytes)
 			continue
 		}

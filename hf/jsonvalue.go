@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/zqtool/zq/internal/modeldir"
 )
 
 // JSON values are decoded the way Python's json module sees them: objects
@@ -57,16 +59,16 @@ const maxJSONSize = 256 << 20
 // maxJSONDepth bounds nesting so hostile files cannot exhaust the stack.
 const maxJSONDepth = 200
 
+// readModelFile reads a file of a model directory (path is DIR/NAME)
+// through modeldir, so a file may link only into the model tree (see
+// safetensors.OpenFile), refusing files over limit bytes.
+func readModelFile(path string, limit int64) ([]byte, error) {
+	return modeldir.ReadFile(filepath.Dir(path), filepath.Base(path), limit)
+}
+
 // readJSONFile reads and decodes path; errors name the file.
 func readJSONFile(path string) (any, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if st.Size() > maxJSONSize {
-		return nil, fmt.Errorf("%s: file is %d bytes, more than the %d allowed", path, st.Size(), maxJSONSize)
-	}
-	data, err := os.ReadFile(path)
+	data, err := readModelFile(path, maxJSONSize)
 	if err != nil {
 		return nil, err
 	}

@@ -35,10 +35,7 @@ func loadModelCard(dir string) (*object, error) {
 	if err != nil {
 		return nil, err
 	}
-	if st.Size() > maxReadmeSize {
-		return nil, fmt.Errorf("%s: file is %d bytes, more than the %d allowed", path, st.Size(), maxReadmeSize)
-	}
-	data, err := os.ReadFile(path)
+	data, err := readModelFile(path, maxReadmeSize)
 	if err != nil {
 		return nil, err
 	}

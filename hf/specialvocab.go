@@ -363,14 +363,7 @@ func isFile(path string) bool {
 }
 
 func readTextFile(path string) (string, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return "", err
-	}
-	if st.Size() > maxJSONSize {
-		return "", fmt.Errorf("%s: file is %d bytes, more than the %d allowed", path, st.Size(), maxJSONSize)
-	}
-	b, err := os.ReadFile(path)
+	b, err := readModelFile(path, maxJSONSize)
 	if err != nil {
 		return "", err
 	}

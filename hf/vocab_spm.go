@@ -41,9 +41,13 @@ var (
 // added_tokens_decoder.
 func spmVocab(dir string, cfg *Config) (*vocab, error) {
 	mpath := filepath.Join(dir, "tokenizer.model")
-	m, err := sentencepiece.Load(mpath)
+	data, err := readModelFile(mpath, sentencepiece.MaxFileSize)
 	if err != nil {
 		return nil, err
+	}
+	m, err := sentencepiece.Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", mpath, err)
 	}
 	if err := m.Validate(); err != nil {
 		return nil, fmt.Errorf("%s: %w", mpath, err)

@@ -14,6 +14,7 @@ import (
 	"reflect"
 	"strings"
 
+	"github.com/zqtool/zq/ggml"
 	"github.com/zqtool/zq/gguf"
 	"github.com/zqtool/zq/internal/filehash"
 	"github.com/zqtool/zq/safetensors"
@@ -39,6 +40,8 @@ type Report struct {
 	Version    uint32                       `json:"version,omitempty"`
 	Alignment  uint64                       `json:"alignment,omitempty"`
 	DataOffset int64                        `json:"data_offset,omitempty"`
+	FileType   string                       `json:"file_type,omitempty"`    // general.file_type, e.g. "Q4_K_M"
+	FileTypeID *uint32                      `json:"file_type_id,omitempty"` // its numeric value
 	KVOrder    []string                     `json:"kv_order,omitempty"`
 	KV         map[string]KVEntry           `json:"kv,omitempty"`
 	Shards     map[string]map[string]string `json:"shard_metadata,omitempty"`
@@ -94,7 +97,7 @@ type Tensor struct {
 type Totals struct {
 	Tensors       int     `json:"tensors"`
 	Parameters    uint64  `json:"parameters"`
-	Bytes         uint64  `json:"bytes"`
+	Bytes         uint64  `json:"size_bytes"`
 	BitsPerWeight float64 `json:"bits_per_weight"`
 }
 
@@ -138,9 +141,12 @@ func GGUF(f *gguf.File, opts Options) (*Report, error) {
 		r.KVOrder = append(r.KVOrder, kv.Key)
 		r.KV[kv.Key] = entry(kv.Value, opts.Full)
 	}
+	if ft, err := f.Metadata.Uint32("general.file_type"); err == nil {
+		r.FileType, r.FileTypeID = ggml.FileType(ft).String(), &ft
+	}
 	for i := range f.Tensors {
 		t := &f.Tensors[i]
-		tt := Tensor{Name: t.Name, Type: strings.ToUpper(t.Type.String()), NE: t.Dims,
+		tt := Tensor{Name: t.Name, Type: t.Type.String(), NE: t.Dims,
 			Offset: f.DataOffset + int64(t.Offset), NBytes: int64(t.Size()), params: t.NumElements()}
 		if opts.SHA256 {
 			h := sha256.New()

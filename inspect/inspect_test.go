@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -49,6 +50,12 @@ func TestGGUFMatchesReferenceDumps(t *testing.T) {
 			for _, k := range want.KVOrder {
 				if !sameJSON(t, got.KV[k], want.KV[k]) {
 					t.Errorf("kv %q:\n got %s\nwant %s", k, got.KV[k], want.KV[k])
+				}
+			}
+			// gguf-py spells types in capitals ("Q4_K"), zq as ggml does ("q4_K").
+			for i := range want.Tensors {
+				if i < len(got.Tensors) && strings.EqualFold(got.Tensors[i].Type, want.Tensors[i].Type) {
+					want.Tensors[i].Type = got.Tensors[i].Type
 				}
 			}
 			if !reflect.DeepEqual(got.Tensors, want.Tensors) {

@@ -2,9 +2,25 @@ package model
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
+
+	"github.com/zqtool/zq/kernels"
 )
+
+// ErrNonFiniteLogits is wrapped by Greedy's error when an evaluation
+// produced a NaN or infinite logit (a model with bad weights), instead of
+// picking tokens from garbage.
+var ErrNonFiniteLogits = errors.New("non-finite logits")
+
+// checkLogits wraps ErrNonFiniteLogits when logits hold a NaN or Inf.
+func checkLogits(logits []float32, where string) error {
+	if i := kernels.FirstNonFinite(logits); i >= 0 {
+		return fmt.Errorf("%w (%v) after %s", ErrNonFiniteLogits, logits[i], where)
+	}
+	return nil
+}
 
 // GenerateStats reports what a Greedy call did.
 type GenerateStats struct {
@@ -47,6 +63,9 @@ func Greedy(ctx context.Context, c *Context, prompt []int32, n int, stop func(in
 	if err := c.Eval(prompt, 0, logits); err != nil {
 		return nil, st, err
 	}
+	if err := checkLogits(logits, "the prompt"); err != nil {
+		return nil, st, err
+	}
 	st.PromptTokens = len(prompt)
 	st.PromptDuration = time.Since(start)
 	start = time.Now()
@@ -70,6 +89,9 @@ func Greedy(ctx context.Context, c *Context, prompt []int32, n int, stop func(in
 			break
 		}
 		if err := c.Eval([]int32{tok}, pos, logits); err != nil {
+			return out, st, err
+		}
+		if err := checkLogits(logits, fmt.Sprintf("position %d", pos)); err != nil {
 			return out, st, err
 		}
 		pos++

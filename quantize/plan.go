@@ -197,12 +197,13 @@ func (p *Plan) MarshalJSON() ([]byte, error) {
 	}
 	out := struct {
 		Preset      string     `json:"preset"`
-		FileType    uint32     `json:"file_type"`
+		FileType    string     `json:"file_type"`
+		FileTypeID  uint32     `json:"file_type_id"`
 		Shape       ModelShape `json:"shape"`
 		Tensors     []tensor   `json:"tensors"`
 		NFallback   int        `json:"fallback_tensors"`
 		NKQuantized int        `json:"k_quantized_tensors"`
-	}{Preset: p.Preset.Name, FileType: uint32(p.Preset.FileType), Shape: p.Shape, NFallback: p.NFallback, NKQuantized: p.NKQuantized}
+	}{Preset: p.Preset.Name, FileType: p.Preset.FileType.String(), FileTypeID: uint32(p.Preset.FileType), Shape: p.Shape, NFallback: p.NFallback, NKQuantized: p.NKQuantized}
 	for _, t := range p.Tensors {
 		jt := tensor{Name: t.Name, Ne: t.Dims, From: t.From.String(), To: t.To.String(), Quantize: t.Quantize, Fallback: t.Fallback}
 		if t.Rules {

@@ -81,7 +81,7 @@ func Run(ctx context.Context, in Source, outPath string, opts Options) (*Summary
 		threads = runtime.GOMAXPROCS(0)
 	}
 	threads = min(threads, maxThreads)
-	sum := &Summary{Output: outPath, Preset: opts.Preset.Name, FileType: uint32(opts.Preset.FileType), Threads: threads,
+	sum := &Summary{Output: outPath, Preset: opts.Preset.Name, FileType: opts.Preset.FileType.String(), FileTypeID: uint32(opts.Preset.FileType), Threads: threads,
 		Fallbacks: plan.NFallback, KQuantized: plan.NKQuantized}
 	if im != nil {
 		sum.ImatrixEntries = len(im.Entries)

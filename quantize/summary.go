@@ -15,29 +15,30 @@ type TensorSummary struct {
 	Quantized bool     `json:"quantized"`
 	Fallback  bool     `json:"fallback,omitempty"`
 	Imatrix   bool     `json:"imatrix,omitempty"`
-	BytesFrom uint64   `json:"bytes_from"`
-	BytesTo   uint64   `json:"bytes_to"`
+	BytesFrom uint64   `json:"size_from_bytes"`
+	BytesTo   uint64   `json:"size_to_bytes"`
 }
 
 // Summary reports a finished quantization, with llama-quantize's figures.
 type Summary struct {
 	Output         string          `json:"output"`
 	Preset         string          `json:"preset"`
-	FileType       uint32          `json:"file_type"`
+	FileType       string          `json:"file_type"`    // e.g. "Q4_K_M"
+	FileTypeID     uint32          `json:"file_type_id"` // general.file_type
 	Threads        int             `json:"threads"`
 	Tensors        []TensorSummary `json:"tensors"`
-	Elements       uint64          `json:"elements"`
+	Elements       uint64          `json:"parameters"`
 	SizeBefore     uint64          `json:"size_before_bytes"` // Σ source tensor bytes
 	SizeAfter      uint64          `json:"size_after_bytes"`  // Σ output tensor bytes
-	MiBBefore      float64         `json:"size_before_mib"`
-	MiBAfter       float64         `json:"size_after_mib"`
-	BPWBefore      float64         `json:"bpw_before"` // 8·Σbytes/Σelements over all tensors
-	BPWAfter       float64         `json:"bpw_after"`
+	MiBBefore      float64         `json:"-"`
+	MiBAfter       float64         `json:"-"`
+	BPWBefore      float64         `json:"bits_per_weight_before"` // 8·Σbytes/Σelements over all tensors
+	BPWAfter       float64         `json:"bits_per_weight_after"`
 	FileSize       int64           `json:"file_size_bytes"`
 	Fallbacks      int             `json:"fallback_tensors"`
 	KQuantized     int             `json:"k_quantized_tensors"`
 	ImatrixEntries int             `json:"imatrix_entries,omitempty"`
-	Seconds        float64         `json:"seconds"`
+	Seconds        float64         `json:"elapsed_seconds"`
 }
 
 func (s *Summary) finish() {

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/zqtool/zq/internal/mmap"
+	"github.com/zqtool/zq/internal/modeldir"
 )
 
 // IndexName is the file that maps tensor names to shards in a sharded model.
@@ -21,17 +22,14 @@ const IndexName = "model.safetensors.index.json"
 // maxIndexSize bounds the index file; real ones are well under 1 MiB.
 const maxIndexSize = 64 << 20
 
-// openDir opens a model directory. Files are opened through an os.Root so
-// that neither "../" nor a directory symlink can reach outside the
-// directory; see openInside for the one kind of link that may.
+// openDir opens a model directory. Files are opened with OpenFile, so
+// neither "../" nor a directory symlink can reach outside the directory,
+// and a file may only link into the model tree.
 func openDir(dir string) (*Model, error) {
-	root, err := os.OpenRoot(dir)
-	if err != nil {
+	if _, err := os.Stat(dir); err != nil {
 		return nil, fmt.Errorf("safetensors: %w", err)
 	}
-	defer root.Close()
-
-	weightMap, err := readIndex(root, dir)
+	weightMap, err := readIndex(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -52,7 +50,7 @@ func openDir(dir string) (*Model, error) {
 		}
 	}
 	for _, name := range names {
-		sh, err := openShard(root, dir, name, weightMap)
+		sh, err := openShard(dir, name, weightMap)
 		if err != nil {
 			closeAll()
 			return nil, err
@@ -74,9 +72,9 @@ func openDir(dir string) (*Model, error) {
 
 // readIndex returns the weight_map of the directory's index, or nil if
 // there is no index file.
-func readIndex(root *os.Root, dir string) (map[string]string, error) {
+func readIndex(dir string) (map[string]string, error) {
 	path := filepath.Join(dir, IndexName)
-	f, err := openInside(root, dir, IndexName)
+	f, err := OpenFile(dir, IndexName)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -163,15 +161,15 @@ func shardsFromListing(dir string) ([]string, error) {
 	return names, nil
 }
 
-// openShard opens and parses one shard through root. weightMap, when not
-// nil, is used to name a tensor in error messages.
-func openShard(root *os.Root, dir, name string, weightMap map[string]string) (*shardFile, error) {
+// openShard opens and parses one shard. weightMap, when not nil, is used
+// to name a tensor in error messages.
+func openShard(dir, name string, weightMap map[string]string) (*shardFile, error) {
 	path := filepath.Join(dir, name)
 	what := fmt.Sprintf("shard %s", path)
 	if weightMap != nil {
 		what = fmt.Sprintf("shard %s named in %s for tensor %q", path, IndexName, firstTensorOf(weightMap, name))
 	}
-	f, err := openInside(root, dir, name)
+	f, err := OpenFile(dir, name)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("safetensors: missing %s", what)
 	}
@@ -186,29 +184,12 @@ func openShard(root *os.Root, dir, name string, weightMap map[string]string) (*s
 	return newShard(name, path, mf)
 }
 
-// openInside opens name (already checked to be a local path) inside dir.
-// Every directory on the way must stay inside dir, but the file itself may
-// be a symbolic link to a regular file elsewhere: that is how the Hugging
-// Face hub cache lays out snapshots (snapshots/REV/FILE -> ../../blobs/SHA).
-// A link to anything but a regular file is refused.
-func openInside(root *os.Root, dir, name string) (*os.File, error) {
-	f, err := root.Open(name)
-	if err == nil || errors.Is(err, fs.ErrNotExist) {
-		return f, err
-	}
-	fi, lerr := root.Lstat(name)
-	if lerr != nil || fi.Mode()&fs.ModeSymlink == 0 {
-		return nil, err // a directory on the way escapes, or another failure
-	}
-	target, serr := os.Stat(filepath.Join(dir, name))
-	if serr != nil {
-		return nil, serr
-	}
-	if !target.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is a symbolic link to something other than a regular file", name)
-	}
-	return os.Open(filepath.Join(dir, name))
-}
+// OpenFile opens the file name of the model directory dir, as every zq
+// command does (see package internal/modeldir): the name stays inside dir,
+// and the file may be a symbolic link only to a regular file inside the
+// model tree (dir, or REPO for a hub-cache snapshot REPO/snapshots/REV,
+// whose files link to REPO/blobs/SHA).
+func OpenFile(dir, name string) (*os.File, error) { return modeldir.Open(dir, name) }
 
 // firstTensorOf returns the smallest tensor name the weight map assigns to
 // shard.

@@ -1,8 +1,10 @@
 package verify
 
 import (
+	"fmt"
 	"time"
 
+	"github.com/zqtool/zq/internal/finite"
 	"github.com/zqtool/zq/model"
 )
 
@@ -66,6 +68,9 @@ func (e *evaluator) chunk(k int) error {
 		if err != nil {
 			return err
 		}
+		if err := finite.Check(bl, e.cfg.Base, fmt.Sprintf("chunk %d", k+1)); err != nil {
+			return err
+		}
 		v := e.bc.Model().H.Vocab
 		for j := 0; j < ns; j++ {
 			e.rb.build(&e.recs[j], bl[j*v:(j+1)*v], next(j))
@@ -84,6 +89,9 @@ func (e *evaluator) chunk(k int) error {
 	logits, err := evalChunk(e.mc, chunk, first, &e.logits)
 	e.modelTime += time.Since(t0)
 	if err != nil {
+		return err
+	}
+	if err := finite.Check(logits, e.cfg.Model, fmt.Sprintf("chunk %d", k+1)); err != nil {
 		return err
 	}
 	v := e.mc.Model().H.Vocab

@@ -14,8 +14,8 @@ import (
 // the first run and loaded by the others, so every model is compared with
 // exactly the same numbers. cfg.Model is ignored.
 func RunMany(ctx context.Context, cfg Config, models []string) ([]*Report, error) {
-	if len(models) == 0 {
-		return nil, fmt.Errorf("no model given")
+	if err := Check(cfg, models); err != nil {
+		return nil, err
 	}
 	if len(models) == 1 || cfg.Base == "" {
 		var reps []*Report

@@ -41,7 +41,8 @@ type ModelResult struct {
 	Running     []float64 `json:"running_ppl"` // the estimate after each chunk
 
 	// What the file holds; zero for a base known only from saved statistics.
-	FileType      string  `json:"file_type,omitempty"` // general.file_type, e.g. "Q4_K_M"
+	FileType      string  `json:"file_type,omitempty"`    // general.file_type, e.g. "Q4_K_M"
+	FileTypeID    *uint32 `json:"file_type_id,omitempty"` // its numeric value
 	SizeBytes     uint64  `json:"size_bytes,omitempty"`
 	BitsPerWeight float64 `json:"bits_per_weight,omitempty"`
 }
@@ -50,6 +51,7 @@ type ModelResult struct {
 func (r *ModelResult) describe(m *model.Model) {
 	if ft, err := m.Metadata.Uint32("general.file_type"); err == nil {
 		r.FileType = ggml.FileType(ft).String()
+		r.FileTypeID = &ft
 	}
 	r.SizeBytes = m.WeightBytes
 	if m.Params > 0 {
@@ -75,7 +77,7 @@ type Provenance struct {
 
 // Timing reports how long the evaluation took.
 type Timing struct {
-	Seconds         float64 `json:"seconds"`
+	Seconds         float64 `json:"elapsed_seconds"`
 	ModelTokensPerS float64 `json:"model_tokens_per_second"`
 }
 
@@ -259,6 +261,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	for _, c := range []*model.Context{e.mc, e.bc} {
 		if c != nil && cfg.Threads > 0 {
 			c.Threads = cfg.Threads
+		}
+		if c != nil {
+			c.SetCancel(ctx)
 		}
 	}
 	e.rb = recordBuilder{k: cfg.TopK}

@@ -22,9 +22,14 @@ the one llama.cpp's convert_hf_to_gguf.py writes.
 --outtype auto (the default) keeps bf16 checkpoints bf16 and everything else
 f16; norms always stay f32. Without -o the file is named like llama.cpp names
 it (<Name>-<SizeLabel>-<TYPE>.gguf) and written next to MODEL_DIR; -o may name
-a file or an existing directory. --dry-run prints the plan instead.`,
-		Args: cobra.ExactArgs(1),
+a file or an existing directory; an existing file is replaced (as llama.cpp
+does, with a note on stderr), but never one of the model's own files.
+--dry-run prints the plan instead.`,
+		Args: positional([]string{"MODEL_DIR"}),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkThreads(threads); err != nil {
+				return err
+			}
 			p, err := convert.NewPlan(args[0], convert.Options{OutType: outType, Threads: threads})
 			if err != nil {
 				return err
@@ -36,6 +41,9 @@ a file or an existing directory. --dry-run prints the plan instead.`,
 			}
 			if dryRun {
 				return printPlan(cmd, p, path, asJSON)
+			}
+			if err := checkOutput(cmd, path, p.Dir()); err != nil {
+				return err
 			}
 			sum, err := convert.Execute(cmd.Context(), p, path, convert.ExecOptions{Threads: threads, Progress: cmd.ErrOrStderr()})
 			if err != nil {
@@ -50,7 +58,7 @@ a file or an existing directory. --dry-run prints the plan instead.`,
 	}
 	cmd.Flags().StringVarP(&out, "outfile", "o", "", "output file or directory (default: llama.cpp's name, beside MODEL_DIR)")
 	cmd.Flags().StringVar(&outType, "outtype", "auto", "output type: "+strings.Join(convert.OutTypes, ", "))
-	cmd.Flags().IntVarP(&threads, "threads", "t", 0, "conversion workers (default: all CPUs)")
+	addThreads(cmd, &threads)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the summary (or plan) as one JSON object")
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "print the conversion plan without writing anything")
 	return cmd
@@ -62,9 +70,10 @@ func printPlan(cmd *cobra.Command, p *convert.Plan, path string, asJSON bool) er
 		return writeJSON(cmd.OutOrStdout(), struct {
 			Output     string         `json:"output"`
 			FileType   string         `json:"file_type"`
+			FileTypeID uint32         `json:"file_type_id"`
 			Parameters uint64         `json:"parameters"`
 			Steps      []convert.Step `json:"tensors"`
-		}{path, p.FileType().String(), p.ParameterCount(), p.Steps()})
+		}{path, p.FileType().String(), uint32(p.FileType()), p.ParameterCount(), p.Steps()})
 	}
 	w := cmd.OutOrStdout()
 	fmt.Fprintf(w, "output: %s (%s, %d parameters)\n", path, p.FileType(), p.ParameterCount())

@@ -19,7 +19,7 @@ func TestConvertCommand(t *testing.T) {
 	var s struct {
 		Output  string `json:"output"`
 		Tensors int    `json:"tensors"`
-		Bytes   int64  `json:"bytes"`
+		Bytes   int64  `json:"file_size_bytes"`
 	}
 	if err := json.Unmarshal([]byte(out), &s); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, out)

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
+	"github.com/zqtool/zq/internal/finite"
 	"github.com/zqtool/zq/model"
 	"github.com/zqtool/zq/tokenizer"
+	"github.com/zqtool/zq/verify"
 )
 
 // generateResult is zq generate's --json output.
@@ -14,9 +17,9 @@ type generateResult struct {
 	PromptIDs       []int32 `json:"prompt_ids"`
 	IDs             []int32 `json:"ids"`
 	Text            string  `json:"text"`
-	PromptMS        float64 `json:"prompt_ms"`
+	PromptSeconds   float64 `json:"prompt_seconds"`
 	PromptTokPerS   float64 `json:"prompt_tokens_per_second"`
-	GenerateMS      float64 `json:"generate_ms"`
+	GenerateSeconds float64 `json:"generate_seconds"`
 	GenerateTokPerS float64 `json:"generate_tokens_per_second"`
 }
 
@@ -34,10 +37,16 @@ func newGenerateCmd() *cobra.Command {
 llama-simple does (BOS added, special tokens in the prompt parsed), printing the
 prompt and each token as it comes. --json prints the token ids, the text and
 the prompt and generation speeds instead.`,
-		Args: cobra.ExactArgs(1),
+		Args: positional([]string{"MODEL.gguf"}),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if n < 1 {
 				return fmt.Errorf("-n %d: at least one token must be generated", n)
+			}
+			if err := checkThreads(threads); err != nil {
+				return err
+			}
+			if err := verify.CheckModelPath(args[0], "generate"); err != nil {
+				return err
 			}
 			m, err := model.Open(args[0])
 			if err != nil {
@@ -59,6 +68,7 @@ the prompt and generation speeds instead.`,
 			if threads > 0 {
 				c.Threads = threads
 			}
+			c.SetCancel(cmd.Context())
 			out := cmd.OutOrStdout()
 			emit := func(id int32) error { return nil }
 			if !asJSON {
@@ -71,6 +81,12 @@ the prompt and generation speeds instead.`,
 				}
 			}
 			gen, st, err := model.Greedy(cmd.Context(), c, ids, n, tok.IsEOG, emit)
+			if errors.Is(err, model.ErrNonFiniteLogits) {
+				if !asJSON {
+					fmt.Fprintln(out)
+				}
+				return nonFinite(args[0], err)
+			}
 			if err != nil {
 				return err
 			}
@@ -79,7 +95,7 @@ the prompt and generation speeds instead.`,
 				return err
 			}
 			r := generateResult{Prompt: prompt, PromptIDs: ids, IDs: gen, Text: tok.Decode(gen),
-				PromptMS: ms(st.PromptDuration.Seconds()), GenerateMS: ms(st.GenerateDuration.Seconds())}
+				PromptSeconds: st.PromptDuration.Seconds(), GenerateSeconds: st.GenerateDuration.Seconds()}
 			if s := st.PromptDuration.Seconds(); s > 0 {
 				r.PromptTokPerS = float64(st.PromptTokens) / s
 			}
@@ -95,11 +111,21 @@ the prompt and generation speeds instead.`,
 	f := cmd.Flags()
 	f.StringVarP(&prompt, "prompt", "p", "", "prompt text")
 	f.IntVarP(&n, "n-predict", "n", 32, "number of tokens to generate")
-	f.IntVar(&threads, "threads", 0, "threads (default all CPUs)")
+	addThreads(cmd, &threads)
 	f.BoolVar(&asJSON, "json", false, "print token ids and timings as JSON")
 	cmd.MarkFlagRequired("prompt")
 	return cmd
 }
 
-// ms converts seconds to milliseconds.
-func ms(s float64) float64 { return s * 1000 }
+// nonFinite explains non-finite logits, naming the model and, when one
+// holds a NaN or infinity, its first bad tensor.
+func nonFinite(path string, err error) error {
+	bad, ferr := finite.FirstBadTensor(path)
+	switch {
+	case ferr == nil && bad != nil:
+		return fmt.Errorf("%s: %w; its first bad weight: %s", path, err, bad)
+	case ferr == nil:
+		return fmt.Errorf("%s: %w; its weights are all finite, so the activations overflowed", path, err)
+	}
+	return fmt.Errorf("%s: %w", path, err)
+}

@@ -18,7 +18,7 @@ Arrays longer than 64 entries are summarized by their length, first entries and
 the sha256 of their JSON text (as llama.cpp's gguf-py dumps hash them); --full
 prints them whole. --json prints one JSON object whose "kv_order", "kv" and
 "tensors" fields have the layout of gguf-py dumps.`,
-		Args: cobra.ExactArgs(1),
+		Args: positional([]string{"PATH"}),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			r, err := inspect.Path(args[0], opts)
 			if err != nil {

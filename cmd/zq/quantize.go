@@ -2,9 +2,7 @@ package main
 
 import (
 	"fmt"
-	"runtime"
 	"strconv"
-	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/zqtool/zq/ggml"
@@ -21,49 +19,61 @@ func newQuantizeCmd() *cobra.Command {
 		threads                                 int
 	)
 	cmd := &cobra.Command{
-		Use:   "quantize IN OUT [TYPE [THREADS]]",
+		Use:   "quantize INPUT OUTPUT [TYPE [THREADS]]",
 		Short: "Quantize a GGUF file or a Hugging Face model directory like llama-quantize",
-		Long: `Quantize IN into OUT with one of llama-quantize's presets, producing the same
+		Long: `Quantize INPUT into OUTPUT with one of llama-quantize's presets, producing the same
 file llama-quantize would: the same per-tensor types (llama.cpp's mixture rules,
 fallbacks for row lengths that are not a multiple of 256, 1-D tensors kept),
 the same metadata and byte-identical tensor data.
 
-IN is a GGUF file (F32/F16/BF16, or already quantized with --allow-requantize)
+INPUT is a GGUF file (F32/F16/BF16, or already quantized with --allow-requantize)
 or a Hugging Face model directory, which is converted and quantized in one pass
-without writing an F16 file. TYPE is case-insensitive, e.g. q4_k_m, and may be
-given as --type or, as with llama-quantize, as the third argument followed by
-an optional thread count. --list shows the presets with llama.cpp's notes.
+without writing an F16 file. TYPE is case-insensitive, e.g. q4_k_m, and is
+given either as --type or, as with llama-quantize, as the third argument
+followed by an optional thread count (not both). -t is --threads, as in every
+zq command and llama.cpp tool. --list shows the presets with llama.cpp's notes.
+
+OUTPUT is checked before any work: its directory must exist and be writable,
+and it must not be a directory or the input itself (or one of an input
+directory's files). An existing OUTPUT is replaced, as llama-quantize does,
+with a note on stderr.
 
 Per-tensor progress goes to stderr (a bar on a terminal, one line per tensor
 otherwise); the summary (sizes, bits per weight, time) goes to stdout, as one
 JSON object with --json.`,
 		Example: `  zq quantize model-f16.gguf model-Q4_K_M.gguf --type q4_k_m
   zq quantize ./Mistral-7B-v0.1 mistral-Q5_K_M.gguf Q5_K_M 8
-  zq quantize model-f16.gguf out.gguf -t iq4_xs --imatrix imatrix.gguf --json
-  zq quantize model-f16.gguf out.gguf -t q3_k_m --dry-run
+  zq quantize model-f16.gguf out.gguf --type iq4_xs --imatrix imatrix.gguf --json
+  zq quantize model-f16.gguf out.gguf --type q3_k_m -t 8 --dry-run
   zq quantize --list`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if list {
 				return cobra.NoArgs(cmd, args)
 			}
-			return cobra.RangeArgs(2, 4)(cmd, args)
+			return positional([]string{"INPUT", "OUTPUT"}, "TYPE", "THREADS")(cmd, args)
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if list {
 				return printPresets(cmd, asJSON)
 			}
 			if len(args) >= 3 {
-				if typeName != "" && !strings.EqualFold(typeName, args[2]) {
-					return fmt.Errorf("type given twice: --type %s and argument %s", typeName, args[2])
+				if typeName != "" {
+					return fmt.Errorf("type given twice: --type %s and argument %s; give one", typeName, args[2])
 				}
 				typeName = args[2]
 			}
 			if len(args) == 4 {
+				if cmd.Flags().Changed("threads") {
+					return fmt.Errorf("threads given twice: --threads %d and argument %s; give one", threads, args[3])
+				}
 				n, err := strconv.Atoi(args[3])
-				if err != nil || n < 1 {
-					return fmt.Errorf("invalid thread count %q", args[3])
+				if err != nil {
+					return fmt.Errorf("THREADS argument %q is not a number", args[3])
 				}
 				threads = n
+			}
+			if err := checkThreads(threads); err != nil {
+				return err
 			}
 			if typeName == "" {
 				return fmt.Errorf("no quantization type: pass --type (see zq quantize --list)")
@@ -94,6 +104,11 @@ JSON object with --json.`,
 				return err
 			}
 			defer src.Close()
+			if !dryRun {
+				if err := checkOutput(cmd, args[1], args[0], imatrixPath); err != nil {
+					return err
+				}
+			}
 			if dryRun {
 				plan, err := quantize.PlanSource(src, opts)
 				if err != nil {
@@ -133,7 +148,7 @@ JSON object with --json.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&typeName, "type", "t", "", "quantization preset, e.g. q4_k_m (see --list)")
+	f.StringVar(&typeName, "type", "", "quantization preset, e.g. q4_k_m (see --list)")
 	f.BoolVar(&list, "list", false, "list the quantization presets and exit")
 	f.BoolVar(&pure, "pure", false, "no k-quant mixture: quantize every tensor to the preset's type")
 	f.StringVar(&outType, "output-tensor-type", "", "ggml type for output.weight, e.g. q8_0")
@@ -143,7 +158,7 @@ JSON object with --json.`,
 	f.StringVar(&imatrixPath, "imatrix", "", "importance matrix file (llama-imatrix GGUF or legacy .dat)")
 	f.StringArrayVar(&include, "include-weights", nil, "use the importance matrix only for tensors whose name contains this (repeatable)")
 	f.StringArrayVar(&exclude, "exclude-weights", nil, "do not use the importance matrix for tensors whose name contains this (repeatable)")
-	f.IntVarP(&threads, "threads", "j", runtime.NumCPU(), "worker threads")
+	addThreads(cmd, &threads)
 	f.BoolVar(&dryRun, "dry-run", false, "print the per-tensor plan without writing OUT")
 	f.BoolVar(&asJSON, "json", false, "print the summary (or the --list/--dry-run output) as JSON")
 	return cmd
@@ -165,14 +180,15 @@ func printPresets(cmd *cobra.Command, asJSON bool) error {
 	if asJSON {
 		type row struct {
 			Name     string `json:"name"`
-			FileType uint32 `json:"file_type"`
+			FileType string `json:"file_type"`
+			ID       uint32 `json:"file_type_id"`
 			Default  string `json:"default_type"`
 			Note     string `json:"note"`
 			Imatrix  bool   `json:"needs_imatrix,omitempty"`
 		}
 		rows := make([]row, len(ps))
 		for i, p := range ps {
-			rows[i] = row{p.Name, uint32(p.FileType), p.Default.String(), p.Note, p.NeedsImatrix}
+			rows[i] = row{p.Name, p.FileType.String(), uint32(p.FileType), p.Default.String(), p.Note, p.NeedsImatrix}
 		}
 		return writeJSON(cmd.OutOrStdout(), map[string]any{"presets": rows})
 	}

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"encoding/json"
-	"io"
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
@@ -46,11 +44,4 @@ func subcommands() []*cobra.Command {
 		newVerifyCmd(),
 		newGenerateCmd(),
 	}
-}
-
-// writeJSON prints v as indented JSON.
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }

@@ -40,22 +40,38 @@ Several models may be given: the base is then evaluated once and each model
 is compared with it, and a summary prints one line per model (type, size,
 bits per weight, PPL, ΔPPL, mean KLD, same top-1).
 
---json prints one object (an array of them for several models) with every number and a provenance block (sha256 of
-the model, base and text, the vocabulary hash, ctx, chunks scored, zq
-version) so two runs can be compared honestly.`, verify.DefaultTopK, verify.DefaultTopK),
-		Args: cobra.MinimumNArgs(1),
+Every model, the base, the text and the --save-base output are checked before
+any evaluation starts. Ctrl-C (or SIGTERM) stops within about a second.
+
+--json prints one object {"reports": [...]} with one report per model (the
+same shape for one model as for several), each with every number and a
+provenance block (sha256 of the model, base and text, the vocabulary hash,
+ctx, chunks scored, zq version) so two runs can be compared honestly.`, verify.DefaultTopK, verify.DefaultTopK),
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return positional([]string{"MODEL.gguf"})(cmd, args)
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg.Progress = cmd.ErrOrStderr()
 			cfg.Version = zqVersion()
+			if err := checkThreads(cfg.Threads); err != nil {
+				return err
+			}
+			if cfg.SaveBase != "" {
+				inputs := append([]string{cfg.Base, cfg.Text, cfg.LoadBase}, args...)
+				if err := checkOutput(cmd, cfg.SaveBase, inputs...); err != nil {
+					return fmt.Errorf("--save-base: %w", err)
+				}
+			}
 			reps, err := verify.RunMany(cmd.Context(), cfg, args)
 			if err != nil {
 				return err
 			}
 			switch {
-			case asJSON && len(reps) == 1:
-				return writeJSON(cmd.OutOrStdout(), reps[0])
 			case asJSON:
-				return writeJSON(cmd.OutOrStdout(), reps)
+				return writeJSON(cmd.OutOrStdout(), verifyJSON{reps})
 			case len(reps) == 1:
 				return reps[0].WriteTable(cmd.OutOrStdout())
 			}
@@ -67,10 +83,16 @@ version) so two runs can be compared honestly.`, verify.DefaultTopK, verify.Defa
 	f.StringVar(&cfg.Text, "text", "", "evaluation text file (required unless --load-base is given)")
 	f.IntVar(&cfg.Ctx, "ctx", 0, fmt.Sprintf("tokens per chunk (default %d, or the loaded base's)", verify.DefaultCtx))
 	f.IntVar(&cfg.Chunks, "chunks", 0, "evaluate at most this many chunks (default all)")
-	f.IntVar(&cfg.Threads, "threads", 0, "threads per forward pass (default all CPUs)")
+	addThreads(cmd, &cfg.Threads)
 	f.IntVar(&cfg.TopK, "top-k", verify.DefaultTopK, "base tokens kept per scored position in --save-base files")
 	f.StringVar(&cfg.SaveBase, "save-base", "", "write the base's statistics to this file")
 	f.StringVar(&cfg.LoadBase, "load-base", "", "compare against base statistics saved with --save-base")
 	f.BoolVar(&asJSON, "json", false, "print one JSON object")
 	return cmd
+}
+
+// verifyJSON is zq verify's --json output: one report per model, whatever
+// their number.
+type verifyJSON struct {
+	Reports []*verify.Report `json:"reports"`
 }

@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
-
-	"github.com/zqtool/zq/verify"
 )
 
 func TestVerifyCommand(t *testing.T) {
@@ -15,10 +13,11 @@ func TestVerifyCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var r verify.Report
-	if err := json.Unmarshal([]byte(out), &r); err != nil {
-		t.Fatalf("not JSON: %v\n%s", err, out)
+	var v verifyJSON
+	if err := json.Unmarshal([]byte(out), &v); err != nil || len(v.Reports) != 1 {
+		t.Fatalf("not one report: %v\n%s", err, out)
 	}
+	r := v.Reports[0]
 	if r.Comparison == nil || r.Base == nil || r.Provenance.Chunks != 2 || r.Provenance.Ctx != 64 ||
 		r.Provenance.ZQVersion == "" || !(r.Comparison.KLD.Mean > 0) || !(r.Model.PPL > 1) {
 		t.Errorf("incomplete report: %s", out)
