@@ -15,13 +15,13 @@ const (
 
 // Options are the run settings that change memory use.
 type Options struct {
-	Ctx       int       // requested context (tokens); padded to CtxPad
-	UBatch    int       // physical batch (default 512)
-	Batch     int       // logical batch (default 2048)
-	FlashAttn bool      // flash attention on
+	Ctx       int    // requested context (tokens); padded to CtxPad
+	UBatch    int    // physical batch (default 512)
+	Batch     int    // logical batch (default 2048)
+	FlashAttn bool   // flash attention on
 	KType     string // K cache type, a ggml type name (default "f16")
 	VType     string // V cache type (default "f16"); a quantized V needs FlashAttn
-	Seqs      int       // parallel sequences sharing the cache (default 1)
+	Seqs      int    // parallel sequences sharing the cache (default 1)
 	// Layers offloaded to the device, counting the output layer as the
 	// highest one as llama.cpp does; -1 (or more than Layers+1) means all.
 	GPULayers int
