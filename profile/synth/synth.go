@@ -28,6 +28,9 @@ type Shape struct {
 // Mistral7B is Mistral-7B v0.1/v0.2's shape.
 var Mistral7B = Shape{Name: "mistral-7b", Layers: 32, Embd: 4096, FF: 14336, Heads: 32, KVHeads: 8, Vocab: 32000, CtxTrain: 32768}
 
+// Llama2_7B is Llama-2-7B's shape (full multi-head attention).
+var Llama2_7B = Shape{Name: "llama-2-7b", Layers: 32, Embd: 4096, FF: 11008, Heads: 32, KVHeads: 32, Vocab: 32000, CtxTrain: 4096}
+
 // Llama3_8B is Llama-3-8B's shape (128,256-token vocabulary).
 var Llama3_8B = Shape{Name: "llama-3-8b", Layers: 32, Embd: 4096, FF: 14336, Heads: 32, KVHeads: 8, Vocab: 128256, CtxTrain: 8192}
 
