@@ -1,0 +1,49 @@
+package measure
+
+import (
+	"math"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+func sqrt(x float64) float64 { return math.Sqrt(x) }
+
+// residentBytes is this process's resident set (VmRSS) on Linux, else 0.
+func residentBytes() uint64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmRSS:"); ok {
+			f := strings.Fields(v)
+			if len(f) > 0 {
+				n, _ := strconv.ParseUint(f[0], 10, 64)
+				return n * 1024
+			}
+		}
+	}
+	return 0
+}
+
+// Bandwidth measures this machine's memory bandwidth in GB/s with a large
+// copy (read + write counted), the best of a few passes. It is a stand-in
+// for bench.MemoryBandwidth.
+func Bandwidth() float64 {
+	const n = 64 << 20
+	src, dst := make([]byte, n), make([]byte, n)
+	for i := range src {
+		src[i] = byte(i)
+	}
+	best := 0.0
+	for range 4 {
+		t := time.Now()
+		copy(dst, src)
+		if gbs := 2 * n / time.Since(t).Seconds() / 1e9; gbs > best {
+			best = gbs
+		}
+	}
+	return best
+}
