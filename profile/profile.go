@@ -1,0 +1,265 @@
+// Package profile answers "which GGUF file should I run on this device, at
+// this context, and how fast will it be?": for each quantization it
+// estimates memory (package memory), predicts fit and decode speed on a
+// target (packages catalog and predict), measures quality and speed here
+// (package measure, results cached beside the models) and assembles the
+// matrix with a recommendation (package report).
+package profile
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"sort"
+
+	"github.com/zqtool/zq/internal/progress"
+	"github.com/zqtool/zq/profile/catalog"
+	"github.com/zqtool/zq/profile/measure"
+	"github.com/zqtool/zq/profile/memory"
+	"github.com/zqtool/zq/profile/predict"
+	"github.com/zqtool/zq/profile/report"
+)
+
+// Options configure a profile run.
+type Options struct {
+	Inputs    []string // GGUF files, directories of them, or a checkpoint directory
+	Types     []string // quantizations to make from a checkpoint
+	OutDir    string   // where made files go (default CHECKPOINT/zq-profile)
+	Target    *catalog.Device
+	Ctxs      []int  // contexts for the memory columns (default 4k, 8k, 32k)
+	Ctx       int    // context of the verdict and recommendation (default the largest of Ctxs)
+	KVType    string // cache type of the matrix (default f16)
+	FlashAttn bool
+	UBatch    int
+	MinTPS    float64
+
+	Text        string // evaluation text; "" skips quality
+	VerifyCtx   int    // verify chunk size
+	Chunks      int    // verify chunks (0: all)
+	Engine      string // "zq", "llama-bench" or "none"
+	Speed       measure.SpeedOptions
+	Threads     int
+	CacheDir    string // where the cache file lives (default beside the first model)
+	Version     string
+	Progress    io.Writer // progress bars and log lines (stderr)
+	Warn        func(string)
+	ThisMachine func(ctx context.Context) (catalog.Device, error) // target when Target is nil
+}
+
+func (o *Options) logf(format string, args ...any) {
+	if o.Progress != nil {
+		fmt.Fprintf(o.Progress, "zq profile: "+format+"\n", args...)
+	}
+}
+
+func (o *Options) warn(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	if o.Warn != nil {
+		o.Warn(msg)
+	} else {
+		o.logf("warning: %s", msg)
+	}
+}
+
+// Run profiles the inputs and returns the matrix.
+func Run(ctx context.Context, o Options) (*report.Matrix, error) {
+	if len(o.Ctxs) == 0 {
+		o.Ctxs = predict.DefaultCtxs
+	}
+	for _, c := range o.Ctxs {
+		if c <= 0 {
+			return nil, fmt.Errorf("context %d: must be at least 1 token", c)
+		}
+	}
+	if o.Ctx == 0 {
+		o.Ctx = o.Ctxs[len(o.Ctxs)-1]
+	}
+	if o.Ctx < 0 {
+		return nil, fmt.Errorf("context %d: must be at least 1 token", o.Ctx)
+	}
+	if !contains(o.Ctxs, o.Ctx) {
+		o.Ctxs = append(o.Ctxs, o.Ctx)
+		sort.Ints(o.Ctxs)
+	}
+	if o.KVType == "" {
+		o.KVType = "f16"
+	}
+	if _, err := memory.ParseCacheType(o.KVType); err != nil {
+		return nil, err
+	}
+	files, err := collect(ctx, &o)
+	if err != nil {
+		return nil, err
+	}
+	models := make([]*memory.Model, len(files))
+	for i, f := range files {
+		if models[i], err = memory.Open(f); err != nil {
+			return nil, err
+		}
+		if ct := models[i].CtxTrain; ct > 0 && o.Ctxs[len(o.Ctxs)-1] > ct {
+			o.warn("%s: context %d is beyond the model's trained length %d; quality degrades past it", f, o.Ctxs[len(o.Ctxs)-1], ct)
+		}
+	}
+	target, err := resolveTarget(ctx, &o)
+	if err != nil {
+		return nil, err
+	}
+	mx := &report.Matrix{Ctxs: o.Ctxs, Ctx: o.Ctx, KVType: o.KVType, FlashAttn: o.FlashAttn || o.KVType != "f16", MinTPS: o.MinTPS}
+	cacheDir := o.CacheDir
+	if cacheDir == "" {
+		cacheDir = filepath.Dir(files[0])
+	}
+	cache, err := measure.OpenCache(filepath.Join(cacheDir, measure.CacheFile))
+	if err != nil {
+		return nil, err
+	}
+	quality, err := o.measureQuality(ctx, cache, models)
+	if err != nil {
+		return nil, err
+	}
+	speeds, calib, err := o.measureSpeed(ctx, cache, models, mx)
+	if err != nil {
+		return nil, err
+	}
+	if calib != nil && target.ClassName == "cpu" {
+		mx.Notes = append(mx.Notes, fmt.Sprintf("decode efficiency %.2f measured here (%s) used for the CPU target", calib.Eta, calib.Engine))
+	}
+	for i, m := range models {
+		row, err := buildRow(m, target, &o, mx.FlashAttn, calib)
+		if err != nil {
+			return nil, err
+		}
+		row.Quality = quality[files[i]]
+		row.Speed = speeds[files[i]]
+		mx.Rows = append(mx.Rows, row)
+	}
+	sortRows(mx.Rows)
+	eta, src := predict.Eta(target, models[0].FileType, calib)
+	mx.Target = report.Target{Name: target.Name, Class: target.ClassName, MemoryBytes: target.MemoryBytes,
+		UsableBytes: target.UsableBytes(), BandwidthGBs: target.BandwidthGBs, Eta: eta, EtaSource: src, ThisMachine: o.Target == nil}
+	mx.PredictedLabel = "predicted — memory from llama.cpp's allocation rules (checked against its dry runs), decode speed from a bandwidth roofline x " + target.ClassName + " efficiency"
+	mx.Recommendation = report.Recommend(mx)
+	return mx, nil
+}
+
+func contains(xs []int, x int) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+// sortRows orders rows by file size, largest first.
+func sortRows(rows []report.Row) {
+	sort.SliceStable(rows, func(i, j int) bool { return rows[i].SizeBytes > rows[j].SizeBytes })
+}
+
+// buildRow predicts one model on the target.
+func buildRow(m *memory.Model, d catalog.Device, o *Options, fa bool, calib *predict.Calibration) (report.Row, error) {
+	name := m.FileType
+	if name == "" {
+		name = filepath.Base(m.Path)
+	}
+	p, err := predict.Run(m, d, predict.Options{Ctxs: o.Ctxs, KVTypes: []string{o.KVType}, FlashAttn: fa, UBatch: o.UBatch, Calib: calib})
+	if err != nil {
+		return report.Row{}, fmt.Errorf("%s: %w", m.Path, err)
+	}
+	r := report.Row{Name: name, Path: m.Path, SizeBytes: m.FileSize, BitsPerWeight: m.BitsPerWeight(), MaxCtx: map[string]int{}}
+	for _, kv := range predict.DefaultKVTypes {
+		mc, err := m.MaxCtx(memory.Options{UBatch: o.UBatch, FlashAttn: fa || kv != "f16", KType: kv, VType: kv}, d.Budget(), ctxLimit(m))
+		if err != nil {
+			return r, err
+		}
+		r.MaxCtx[kv] = mc
+	}
+	for _, c := range p.Cells {
+		r.Memory = append(r.Memory, report.MemAt{Ctx: c.Ctx, NeedBytes: c.NeedBytes, NeedGiB: float64(c.NeedBytes) / memory.GiB,
+			Verdict: c.Verdict, GPULayers: c.GPULayers, PredTPS: c.GenTPS})
+		if c.Ctx == o.Ctx {
+			r.Verdict, r.PredGenTPS, r.PredPromptTPS = c.Verdict, c.GenTPS, c.PromptTPS
+		}
+	}
+	return r, nil
+}
+
+func ctxLimit(m *memory.Model) int {
+	if m.CtxTrain > 0 {
+		return m.CtxTrain
+	}
+	return 1 << 20
+}
+
+// measureQuality runs verify against the base (the F16/BF16/F32 file) when
+// a text is given.
+func (o *Options) measureQuality(ctx context.Context, c *measure.Cache, models []*memory.Model) (map[string]*measure.Quality, error) {
+	if o.Text == "" {
+		return nil, nil
+	}
+	base := ""
+	for _, m := range models {
+		switch m.FileType {
+		case "F16", "BF16", "F32", "ALL_F32", "MOSTLY_F16", "MOSTLY_BF16":
+			if base == "" {
+				base = m.Path
+			}
+		}
+	}
+	if base == "" {
+		return nil, fmt.Errorf("--text given but no F16/BF16/F32 base among the models to measure quality against")
+	}
+	paths := make([]string, len(models))
+	for i, m := range models {
+		paths[i] = m.Path
+	}
+	bar := progress.New(o.Progress, int64(len(paths)), "quality")
+	defer bar.Finish()
+	return measure.MeasureQuality(ctx, c, paths, measure.QualityOptions{Base: base, Text: o.Text, Ctx: o.VerifyCtx,
+		Chunks: o.Chunks, Threads: o.Threads, Version: o.Version}, func(string) { bar.Add(1) })
+}
+
+// measureSpeed measures each model's speed with the chosen engine and
+// derives this machine's decode efficiency from the best-measured model.
+func (o *Options) measureSpeed(ctx context.Context, c *measure.Cache, models []*memory.Model, mx *report.Matrix) (map[string]*measure.Speed, *predict.Calibration, error) {
+	var eng measure.Engine
+	switch o.Engine {
+	case "none":
+		return nil, nil, nil
+	case "", "zq":
+		eng = measure.ZQ{}
+	case "llama-bench":
+		lb, err := measure.FindLlamaBench()
+		if err != nil {
+			return nil, nil, err
+		}
+		eng = lb
+	default:
+		return nil, nil, fmt.Errorf("unknown engine %q (zq, llama-bench or none)", o.Engine)
+	}
+	mx.Engine = eng.Name()
+	out := map[string]*measure.Speed{}
+	bar := progress.New(o.Progress, int64(len(models)), "speed ("+eng.Name()+")")
+	defer bar.Finish()
+	var calib *predict.Calibration
+	var bw float64
+	for _, m := range models {
+		s, err := measure.MeasureSpeed(ctx, c, eng, m.Path, o.Version, o.Speed)
+		if err != nil {
+			return nil, nil, err
+		}
+		out[m.Path] = s
+		bar.Add(1)
+		if eng.Name() == "zq" && s.GenTPS > 0 {
+			if bw == 0 {
+				bw = measure.Bandwidth()
+			}
+			eta := s.GenTPS * float64(m.StreamedPerToken()) / (bw * 1e9)
+			if calib == nil || eta > calib.Eta {
+				calib = &predict.Calibration{Class: "cpu", Eta: eta, Engine: eng.Name()}
+			}
+		}
+	}
+	return out, calib, nil
+}

@@ -1,0 +1,52 @@
+package profile
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/zqtool/zq/profile/catalog"
+	"github.com/zqtool/zq/profile/hw"
+	"github.com/zqtool/zq/profile/measure"
+)
+
+// resolveTarget returns the target: the one given, else this machine.
+func resolveTarget(ctx context.Context, o *Options) (catalog.Device, error) {
+	if o.Target != nil {
+		return *o.Target, nil
+	}
+	if o.ThisMachine != nil {
+		return o.ThisMachine(ctx)
+	}
+	return ThisMachine(ctx)
+}
+
+// ThisMachine describes the machine zq runs on as a target: its first GPU
+// with known VRAM (bandwidth from the catalog), else its CPU and RAM with a
+// measured memory bandwidth.
+func ThisMachine(ctx context.Context) (catalog.Device, error) {
+	info := hw.Detect(ctx, hw.Sources{})
+	for _, g := range info.GPUs {
+		if g.VRAMTotalBytes == 0 || g.BandwidthGBs == 0 {
+			continue
+		}
+		class := "nvidia-geforce"
+		switch g.Vendor {
+		case "AMD":
+			class = "amd"
+		case "Apple":
+			class = "apple-pro"
+		}
+		d, err := catalog.Custom(g.VRAMTotalBytes, g.BandwidthGBs, class)
+		if err != nil {
+			return d, err
+		}
+		d.Name = "this machine (" + g.Name + ")"
+		return d, nil
+	}
+	d, err := catalog.Custom(info.Memory.TotalBytes, measure.Bandwidth(), "cpu")
+	if err != nil {
+		return d, fmt.Errorf("this machine: %w", err)
+	}
+	d.Name = fmt.Sprintf("this machine (CPU, %.0f GiB RAM)", float64(info.Memory.TotalBytes)/(1<<30))
+	return d, nil
+}
