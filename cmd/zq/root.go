@@ -45,6 +45,7 @@ func subcommands() []*cobra.Command {
 		newConvertCmd(),
 		newVerifyCmd(),
 		newGenerateCmd(),
+		newProfileCmd(),
 	}
 }
 

@@ -26,6 +26,7 @@ type Class struct {
 	EtaKQuant  float64 `json:"eta_kquant"`
 	ReserveMiB float64 `json:"reserve_mib"`
 	PPEta      float64 `json:"pp_eta"`
+	MinTokenMS float64 `json:"min_token_ms"` // fixed per-token cost: decode never beats 1000/MinTokenMS tok/s
 	Backend    string  `json:"backend"`
 	Unified    bool    `json:"unified"`
 }

@@ -116,11 +116,18 @@ func build(m *report.Matrix) (*plot.Plot, error) {
 	line.Color = color.RGBA{R: 214, G: 39, B: 40, A: 255}
 	line.Width = vg.Points(1.5)
 	line.Dashes = []vg.Length{vg.Points(6), vg.Points(3)}
-	p.Add(plotter.NewGrid(), line, sc, lb)
-	p.Legend.Add(fmt.Sprintf("usable memory on %s (%.1f GiB)", m.Target.Name, usable), line)
-	p.Legend.Add("quantization", sc)
-	p.Legend.Top = true
-	p.X.Min, p.X.Max = 0, maxX*1.2
+	ul, err := plotter.NewLabels(plotter.XYLabels{
+		XYs:    plotter.XYs{{X: usable, Y: top * 0.97}},
+		Labels: []string{fmt.Sprintf("usable on %s: %.1f GiB", m.Target.Name, usable)},
+	})
+	if err != nil {
+		return nil, err
+	}
+	ul.TextStyle[0].XAlign = draw.XRight
+	ul.TextStyle[0].Color = line.Color
+	ul.Offset = vg.Point{X: vg.Points(-4)}
+	p.Add(plotter.NewGrid(), line, sc, lb, ul)
+	p.X.Min, p.X.Max = 0, maxX*1.1
 	p.Y.Min, p.Y.Max = 0, top
 	return p, nil
 }

@@ -145,7 +145,8 @@ func cell(m *memory.Model, d catalog.Device, bud memory.Budget, mo memory.Option
 
 // GenTPS is the decode roofline: per token, the device streams its share
 // of weights and of the KV cache at nPast positions at eta x bandwidth,
-// and the host streams the rest at HostBandwidthGBs x 0.65.
+// and the host streams the rest at HostBandwidthGBs x 0.65; no token takes
+// less than the class's fixed per-token cost.
 func GenTPS(m *memory.Model, d catalog.Device, b memory.Breakdown, eta float64, nPast int) float64 {
 	if eta <= 0 || d.BandwidthGBs <= 0 {
 		return 0
@@ -162,6 +163,9 @@ func GenTPS(m *memory.Model, d catalog.Device, b memory.Breakdown, eta float64, 
 	if hostBytes > 0 {
 		t += hostBytes / (0.65 * HostBandwidthGBs * 1e9)
 	}
+	// A per-token fixed cost (kernel launches, synchronisation) bounds
+	// small models; 7B-class models are far above it.
+	t = max(t, d.Class.MinTokenMS/1000)
 	return 1 / t
 }
 

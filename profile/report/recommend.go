@@ -71,7 +71,7 @@ func (m *Matrix) reason(r Row, level memory.Verdict) string {
 		if q.IsBase {
 			parts = append(parts, "the base itself")
 		} else {
-			parts = append(parts, fmt.Sprintf("ΔPPL %+.1f%%, KLD %.4f", q.DeltaPPLPct, q.KLD))
+			parts = append(parts, fmt.Sprintf("ΔPPL %+.2f%%, KLD %.5f", q.DeltaPPLPct, q.KLD))
 		}
 	} else {
 		parts = append(parts, fmt.Sprintf("%.2f bits/weight (quality not measured)", r.BitsPerWeight))

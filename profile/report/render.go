@@ -33,7 +33,7 @@ func (m *Matrix) cells(r Row) []string {
 		}
 		return fmt.Sprintf(format, v)
 	}
-	c := []string{r.Name, fmt.Sprintf("%.2f", float64(r.SizeBytes)/(1<<30)), fmt.Sprintf("%.2f", r.BitsPerWeight)}
+	c := []string{r.Name, fmt.Sprintf("%.3g", float64(r.SizeBytes)/(1<<30)), fmt.Sprintf("%.2f", r.BitsPerWeight)}
 	for _, ctx := range m.Ctxs {
 		s := "-"
 		for _, ma := range r.Memory {
@@ -54,7 +54,7 @@ func (m *Matrix) cells(r Row) []string {
 	if sp {
 		here = r.Speed.GenTPS
 	}
-	c = append(c, string(r.Verdict), f("%.3f", ppl, hq), f("%+.2f", d, hq), f("%.4f", kld, hq), f("%.1f", top, hq),
+	c = append(c, string(r.Verdict), f("%.3f", ppl, hq), f("%+.2f", d, hq), f("%.5f", kld, hq), f("%.1f", top, hq),
 		f("%.1f", here, sp), f("%.1f", r.PredGenTPS, r.PredGenTPS > 0))
 	return c
 }
