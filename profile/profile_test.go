@@ -24,7 +24,7 @@ func ggufDir(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
 	for src, dst := range map[string]string{
-		"../testdata/reference/convert-f16.gguf":   "micro-F16.gguf",
+		"../testdata/reference/convert-f16.gguf":  "micro-F16.gguf",
 		"../testdata/reference/quant-Q4_K_M.gguf": "micro-Q4_K_M.gguf",
 	} {
 		b, err := os.ReadFile(src)
