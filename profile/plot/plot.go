@@ -64,8 +64,9 @@ func yOf(m *report.Matrix, r report.Row) (float64, bool) {
 
 func build(m *report.Matrix) (*plot.Plot, error) {
 	p := plot.New()
-	p.Title.Text = fmt.Sprintf("Quantizations on %s at %d context (KV %s)", m.Target.Name, m.Ctx, m.KVType)
-	p.X.Label.Text = "memory needed on the target (GiB)"
+	p.Title.Padding = vg.Points(8)
+	p.Title.Text = fmt.Sprintf("%s (%.1f GiB usable), %d context, KV %s",
+		m.Target.Name, float64(m.Target.UsableBytes)/(1<<30), m.Ctx, m.KVType)
 	var pts plotter.XYs
 	var labels []string
 	haveQ := true
@@ -116,17 +117,8 @@ func build(m *report.Matrix) (*plot.Plot, error) {
 	line.Color = color.RGBA{R: 214, G: 39, B: 40, A: 255}
 	line.Width = vg.Points(1.5)
 	line.Dashes = []vg.Length{vg.Points(6), vg.Points(3)}
-	ul, err := plotter.NewLabels(plotter.XYLabels{
-		XYs:    plotter.XYs{{X: usable, Y: top * 0.97}},
-		Labels: []string{fmt.Sprintf("usable on %s: %.1f GiB", m.Target.Name, usable)},
-	})
-	if err != nil {
-		return nil, err
-	}
-	ul.TextStyle[0].XAlign = draw.XRight
-	ul.TextStyle[0].Color = line.Color
-	ul.Offset = vg.Point{X: vg.Points(-4)}
-	p.Add(plotter.NewGrid(), line, sc, lb, ul)
+	p.X.Label.Text = "memory needed on the target (GiB); dashed line: usable memory"
+	p.Add(plotter.NewGrid(), line, sc, lb)
 	p.X.Min, p.X.Max = 0, maxX*1.1
 	p.Y.Min, p.Y.Max = 0, top
 	return p, nil

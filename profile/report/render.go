@@ -14,7 +14,7 @@ var Formats = []string{"table", "md", "csv", "json"}
 
 // header and cells give the matrix's columns, shared by every format.
 func (m *Matrix) header() []string {
-	h := []string{"type", "size GiB", "bpw"}
+	h := []string{"type", "size", "bpw"}
 	for _, c := range m.Ctxs {
 		h = append(h, "mem@"+ctxLabel(c)+" GiB")
 	}
@@ -33,7 +33,7 @@ func (m *Matrix) cells(r Row) []string {
 		}
 		return fmt.Sprintf(format, v)
 	}
-	c := []string{r.Name, fmt.Sprintf("%.3g", float64(r.SizeBytes)/(1<<30)), fmt.Sprintf("%.2f", r.BitsPerWeight)}
+	c := []string{r.Name, sizeString(r.SizeBytes), fmt.Sprintf("%.2f", r.BitsPerWeight)}
 	for _, ctx := range m.Ctxs {
 		s := "-"
 		for _, ma := range r.Memory {
@@ -130,4 +130,12 @@ func onOff(b bool) string {
 		return "on"
 	}
 	return "off"
+}
+
+// sizeString prints a file size in GiB, or MiB below 1 GiB.
+func sizeString(n int64) string {
+	if n < 1<<30 {
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%.2f GiB", float64(n)/(1<<30))
 }
