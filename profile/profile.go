@@ -12,6 +12,7 @@ import (
 	"io"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/zqtool/zq/internal/progress"
 	"github.com/zqtool/zq/profile/catalog"
@@ -97,8 +98,8 @@ func Run(ctx context.Context, o Options) (*report.Matrix, error) {
 		if models[i], err = memory.Open(f); err != nil {
 			return nil, err
 		}
-		if ct := models[i].CtxTrain; ct > 0 && o.Ctxs[len(o.Ctxs)-1] > ct {
-			o.warn("%s: context %d is beyond the model's trained length %d; quality degrades past it", f, o.Ctxs[len(o.Ctxs)-1], ct)
+		if ct := models[i].CtxTrain; ct > 0 && o.Ctx > ct {
+			o.warn("%s: context %d is beyond the model's trained length %d; quality degrades past it", f, o.Ctx, ct)
 		}
 	}
 	target, err := resolveTarget(ctx, &o)
@@ -134,6 +135,7 @@ func Run(ctx context.Context, o Options) (*report.Matrix, error) {
 		row.Speed = speeds[files[i]]
 		mx.Rows = append(mx.Rows, row)
 	}
+	uniqueNames(mx.Rows)
 	sortRows(mx.Rows)
 	eta, src := predict.Eta(target, models[0].FileType, calib)
 	mx.Target = report.Target{Name: target.Name, Class: target.ClassName, MemoryBytes: target.MemoryBytes,
@@ -150,6 +152,20 @@ func contains(xs []int, x int) bool {
 		}
 	}
 	return false
+}
+
+// uniqueNames names rows by file name where file types repeat (several
+// models, or two files of one type).
+func uniqueNames(rows []report.Row) {
+	n := map[string]int{}
+	for _, r := range rows {
+		n[r.Name]++
+	}
+	for i, r := range rows {
+		if n[r.Name] > 1 {
+			rows[i].Name = strings.TrimSuffix(filepath.Base(r.Path), filepath.Ext(r.Path))
+		}
+	}
 }
 
 // sortRows orders rows by file size, largest first.

@@ -178,7 +178,7 @@ func TestBadInput(t *testing.T) {
 	// Beyond the trained context: a warning, not an error.
 	var warned []string
 	o := opts(t, dir)
-	o.Ctxs, o.Ctx, o.Text, o.Engine = []int{1 << 20}, 1<<20, "", "none"
+	o.Ctxs, o.Ctx, o.Text, o.Engine = []int{512}, 1<<20, "", "none"
 	o.Warn = func(s string) { warned = append(warned, s) }
 	if _, err := Run(context.Background(), o); err != nil || len(warned) == 0 || !strings.Contains(warned[0], "trained length") {
 		t.Errorf("beyond trained ctx: %v %v", err, warned)

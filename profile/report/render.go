@@ -54,7 +54,13 @@ func (m *Matrix) cells(r Row) []string {
 	if sp {
 		here = r.Speed.GenTPS
 	}
-	c = append(c, string(r.Verdict), f("%.3f", ppl, hq), f("%+.2f", d, hq), f("%.5f", kld, hq), f("%.1f", top, hq),
+	verdict := string(r.Verdict)
+	for _, ma := range r.Memory {
+		if ma.Ctx == m.Ctx && r.Verdict == "no" && ma.GPULayers > 0 {
+			verdict = fmt.Sprintf("no (%d layers)", ma.GPULayers)
+		}
+	}
+	c = append(c, verdict, f("%.3f", ppl, hq), f("%+.2f", d, hq), f("%.5f", kld, hq), f("%.1f", top, hq),
 		f("%.1f", here, sp), f("%.1f", r.PredGenTPS, r.PredGenTPS > 0))
 	return c
 }
