@@ -50,7 +50,11 @@ type Speed struct {
 	GenTPS      float64 `json:"gen_tps"`
 	GenSD       float64 `json:"gen_tps_stddev"`
 	LoadSeconds float64 `json:"load_seconds,omitempty"`
-	RSSBytes    uint64  `json:"rss_after_run_bytes,omitempty"` // resident set after the run (zq engine, Linux)
+	// PeakRSSBytes is the process's peak resident set while loading and
+	// running the model (zq engine, Linux); PeakRSSScoped says whether the
+	// watermark was reset first (else it may include earlier work).
+	PeakRSSBytes  uint64 `json:"peak_rss_bytes,omitempty"`
+	PeakRSSScoped bool   `json:"peak_rss_scoped,omitempty"`
 }
 
 // Engine measures the speed of a GGUF file.
@@ -70,6 +74,7 @@ func (ZQ) Name() string { return "zq" }
 // single-token steps, o.Reps times each, and reports the means.
 func (ZQ) Measure(ctx context.Context, path string, o SpeedOptions) (Speed, error) {
 	o = o.withDefaults()
+	scoped := resetPeakRSS()
 	t0 := time.Now()
 	m, err := model.Open(path)
 	if err != nil {
@@ -107,7 +112,7 @@ func (ZQ) Measure(ctx context.Context, path string, o SpeedOptions) (Speed, erro
 	}
 	s.PromptTPS, s.PromptSD = meanSD(pp)
 	s.GenTPS, s.GenSD = meanSD(tg)
-	s.RSSBytes = residentBytes()
+	s.PeakRSSBytes, s.PeakRSSScoped = peakRSS(), scoped
 	return s, nil
 }
 
