@@ -38,7 +38,9 @@ func ghwCPU(info *Info) {
 func ghwMemory(info *Info) {
 	m, err := ghw.Memory(quiet()...)
 	if err != nil {
-		info.Notes = append(info.Notes, "memory: "+err.Error())
+		if runtime.GOOS != "darwin" { // not implemented there; sysctl fills it
+			info.Notes = append(info.Notes, "memory: "+err.Error())
+		}
 		return
 	}
 	if m.TotalUsableBytes > 0 {
