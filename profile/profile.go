@@ -46,6 +46,8 @@ type Options struct {
 	Progress    io.Writer // progress bars and log lines (stderr)
 	Warn        func(string)
 	ThisMachine func(ctx context.Context) (catalog.Device, error) // target when Target is nil
+
+	localDev *catalog.Device
 }
 
 func (o *Options) logf(format string, args ...any) {
@@ -123,8 +125,8 @@ func Run(ctx context.Context, o Options) (*report.Matrix, error) {
 	if err != nil {
 		return nil, err
 	}
-	if calib != nil && target.ClassName == "cpu" {
-		mx.Notes = append(mx.Notes, fmt.Sprintf("decode efficiency %.2f measured here (%s) used for the CPU target", calib.Eta, calib.Engine))
+	if calib != nil && target.ClassName == calib.Class {
+		mx.Notes = append(mx.Notes, fmt.Sprintf("decode efficiency %.2f measured here with %s replaces the %s prior", calib.Eta, calib.Engine, calib.Class))
 	}
 	for i, m := range models {
 		row, err := buildRow(m, target, &o, mx.FlashAttn, calib)
@@ -237,7 +239,7 @@ func (o *Options) measureQuality(ctx context.Context, c *measure.Cache, models [
 }
 
 // measureSpeed measures each model's speed with the chosen engine and
-// derives this machine's decode efficiency from the best-measured model.
+// derives this machine's decode efficiency (see calibrate).
 func (o *Options) measureSpeed(ctx context.Context, c *measure.Cache, models []*memory.Model, mx *report.Matrix) (map[string]*measure.Speed, *predict.Calibration, error) {
 	var eng measure.Engine
 	switch o.Engine {
@@ -258,8 +260,7 @@ func (o *Options) measureSpeed(ctx context.Context, c *measure.Cache, models []*
 	out := map[string]*measure.Speed{}
 	bar := progress.New(o.Progress, int64(len(models)), "speed ("+eng.Name()+")")
 	defer bar.Finish()
-	var calib *predict.Calibration
-	var bw float64
+	var biggest *memory.Model
 	for _, m := range models {
 		s, err := measure.MeasureSpeed(ctx, c, eng, m.Path, o.Version, o.Speed)
 		if err != nil {
@@ -267,15 +268,58 @@ func (o *Options) measureSpeed(ctx context.Context, c *measure.Cache, models []*
 		}
 		out[m.Path] = s
 		bar.Add(1)
-		if eng.Name() == "zq" && s.GenTPS > 0 {
-			if bw == 0 {
-				bw = measure.Bandwidth()
-			}
-			eta := s.GenTPS * float64(m.StreamedPerToken()) / (bw * 1e9)
-			if calib == nil || eta > calib.Eta {
-				calib = &predict.Calibration{Class: "cpu", Eta: eta, Engine: eng.Name()}
-			}
+		if s.GenTPS > 0 && (biggest == nil || m.StreamedPerToken() > biggest.StreamedPerToken()) {
+			biggest = m
 		}
 	}
+	calib, note, err := o.calibrate(ctx, biggest, out, eng.Name())
+	if err != nil {
+		return nil, nil, err
+	}
+	if note != "" {
+		mx.Notes = append(mx.Notes, note)
+	}
 	return out, calib, nil
+}
+
+// minCalibBytes is the least weight streamed per token for a model to
+// calibrate with: below it, fixed per-token costs dominate decode time.
+const minCalibBytes = 256 << 20
+
+// calibrate derives this machine's decode efficiency (generation tok/s x
+// bytes streamed per token / bandwidth) from the largest measured model.
+// Only llama-bench's figure calibrates predictions (they are predictions of
+// llama.cpp); zq's own is reported as a note.
+func (o *Options) calibrate(ctx context.Context, m *memory.Model, speeds map[string]*measure.Speed, engine string) (*predict.Calibration, string, error) {
+	if m == nil {
+		return nil, "", nil
+	}
+	if m.StreamedPerToken() < minCalibBytes {
+		return nil, "models too small to calibrate decode efficiency (fixed per-token costs dominate)", nil
+	}
+	local, err := o.local(ctx)
+	if err != nil || local.BandwidthGBs <= 0 {
+		return nil, "", err
+	}
+	eta := speeds[m.Path].GenTPS * float64(m.StreamedPerToken()) / (local.BandwidthGBs * 1e9)
+	if engine != "llama-bench" {
+		return nil, fmt.Sprintf("zq's forward pass decodes %s at %.0f%% of %s's %.0f GB/s", filepath.Base(m.Path), 100*eta, local.Name, local.BandwidthGBs), nil
+	}
+	return &predict.Calibration{Class: local.ClassName, Eta: eta, Engine: engine}, "", nil
+}
+
+// local is this machine as a device, detected once per run.
+func (o *Options) local(ctx context.Context) (catalog.Device, error) {
+	if o.localDev != nil {
+		return *o.localDev, nil
+	}
+	find := ThisMachine
+	if o.ThisMachine != nil {
+		find = o.ThisMachine
+	}
+	d, err := find(ctx)
+	if err == nil {
+		o.localDev = &d
+	}
+	return d, err
 }

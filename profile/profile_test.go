@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/zqtool/zq/profile/measure"
 	"github.com/zqtool/zq/profile/memory"
 	"github.com/zqtool/zq/profile/report"
+	"github.com/zqtool/zq/profile/synth"
 )
 
 const text = "../testdata/text/dev.txt"
@@ -182,5 +184,37 @@ func TestBadInput(t *testing.T) {
 	o.Warn = func(s string) { warned = append(warned, s) }
 	if _, err := Run(context.Background(), o); err != nil || len(warned) == 0 || !strings.Contains(warned[0], "trained length") {
 		t.Errorf("beyond trained ctx: %v %v", err, warned)
+	}
+}
+
+func TestCalibrate(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "m.gguf")
+	if _, err := synth.Write(p, synth.Mistral7B, "Q4_0"); err != nil {
+		t.Fatal(err)
+	}
+	m, err := memory.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cpu, _ := catalog.Custom(32<<30, 40, "cpu")
+	calls := 0
+	o := Options{ThisMachine: func(context.Context) (catalog.Device, error) { calls++; return cpu, nil }}
+	// 40 GB/s and ~4.03 GB per token: 6 tok/s is 60 % of the roofline.
+	speeds := map[string]*measure.Speed{p: {GenTPS: 6}}
+	c, note, err := o.calibrate(context.Background(), m, speeds, "llama-bench")
+	want := 6 * float64(m.StreamedPerToken()) / 40e9
+	if err != nil || c == nil || c.Class != "cpu" || math.Abs(c.Eta-want) > 1e-9 || note != "" {
+		t.Fatalf("llama-bench: %+v %q %v", c, note, err)
+	}
+	c, note, _ = o.calibrate(context.Background(), m, speeds, "zq")
+	if c != nil || !strings.Contains(note, "zq's forward pass") {
+		t.Errorf("zq engine calibrated: %+v %q", c, note)
+	}
+	if calls != 1 {
+		t.Errorf("this machine detected %d times", calls)
+	}
+	small, _ := memory.Open("../testdata/reference/quant-Q4_K_M.gguf")
+	if c, note, _ := o.calibrate(context.Background(), small, map[string]*measure.Speed{small.Path: {GenTPS: 500}}, "llama-bench"); c != nil || !strings.Contains(note, "too small") {
+		t.Errorf("micro model calibrated: %+v", c)
 	}
 }

@@ -14,10 +14,7 @@ func resolveTarget(ctx context.Context, o *Options) (catalog.Device, error) {
 	if o.Target != nil {
 		return *o.Target, nil
 	}
-	if o.ThisMachine != nil {
-		return o.ThisMachine(ctx)
-	}
-	return ThisMachine(ctx)
+	return o.local(ctx)
 }
 
 // ThisMachine describes the machine zq runs on as a target: its first GPU
