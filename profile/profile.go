@@ -232,10 +232,10 @@ func (o *Options) measureQuality(ctx context.Context, c *measure.Cache, models [
 	for i, m := range models {
 		paths[i] = m.Path
 	}
-	bar := progress.New(o.Progress, int64(len(paths)), "quality")
-	defer bar.Finish()
+	// verify draws its own bar per model (on a terminal only).
 	return measure.MeasureQuality(ctx, c, paths, measure.QualityOptions{Base: base, Text: o.Text, Ctx: o.VerifyCtx,
-		Chunks: o.Chunks, Threads: o.Threads, Version: o.Version}, func(string) { bar.Add(1) })
+		Chunks: o.Chunks, Threads: o.Threads, Version: o.Version, Progress: o.Progress},
+		func(p string) { o.logf("quality of %s measured", filepath.Base(p)) })
 }
 
 // measureSpeed measures each model's speed with the chosen engine and
