@@ -18,22 +18,15 @@ func resolveTarget(ctx context.Context, o *Options) (catalog.Device, error) {
 }
 
 // ThisMachine describes the machine zq runs on as a target: its first GPU
-// with known VRAM (bandwidth from the catalog), else its CPU and RAM with a
-// measured memory bandwidth.
+// with known VRAM and a catalog entry (bandwidth and class), else its CPU
+// and RAM with a measured memory bandwidth.
 func ThisMachine(ctx context.Context) (catalog.Device, error) {
 	info := hw.Detect(ctx, hw.Sources{})
 	for _, g := range info.GPUs {
-		if g.VRAMTotalBytes == 0 || g.BandwidthGBs == 0 {
+		if g.VRAMTotalBytes == 0 || g.BandwidthGBs == 0 || g.Class == "" {
 			continue
 		}
-		class := "nvidia-geforce"
-		switch g.Vendor {
-		case "AMD":
-			class = "amd"
-		case "Apple":
-			class = "apple-pro"
-		}
-		d, err := catalog.Custom(g.VRAMTotalBytes, g.BandwidthGBs, class)
+		d, err := catalog.Custom(g.VRAMTotalBytes, g.BandwidthGBs, g.Class)
 		if err != nil {
 			return d, err
 		}

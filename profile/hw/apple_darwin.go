@@ -40,5 +40,5 @@ func detectApple(_ context.Context, info *Info, _ Sources) {
 	if info.CPU.Model == "" {
 		info.CPU.Model = a.Chip
 	}
-	info.GPUs = append(info.GPUs, GPU{Vendor: "Apple", Name: a.Chip + " GPU", VRAMTotalBytes: a.WorkingSetBytes, Source: "sysctl"})
+	info.GPUs = append(info.GPUs, GPU{Vendor: "Apple", Name: a.Chip, VRAMTotalBytes: a.WorkingSetBytes, Source: "sysctl"})
 }

@@ -108,18 +108,26 @@ func cpuFallback(info *Info) {
 	info.CPU.Features = kernels.Features().String()
 }
 
-// catalogBandwidth looks the GPU up in the device catalog by name and, when
-// known, VRAM size.
-func catalogBandwidth(g GPU) float64 {
-	q := g.Name
-	if g.VRAMTotalBytes > 0 && g.Vendor != "Apple" {
-		q += " " + strconv.Itoa(int((g.VRAMTotalBytes+(1<<29))>>30))
+// catalogDevice looks the GPU up in the device catalog by name and memory
+// size (VRAM; for Apple Silicon the Mac's RAM, memGiB).
+func catalogDevice(g GPU, memGiB int) (catalog.Device, bool) {
+	if memGiB == 0 && g.VRAMTotalBytes > 0 {
+		memGiB = int((g.VRAMTotalBytes + (1 << 29)) >> 30)
 	}
-	d, err := catalog.Find(q)
-	if err != nil {
-		if d, err = catalog.Find(g.Name); err != nil {
-			return 0
+	if memGiB > 0 {
+		if d, err := catalog.Find(g.Name + " " + strconv.Itoa(memGiB)); err == nil {
+			return d, true
 		}
+	}
+	d, err := catalog.Find(g.Name)
+	return d, err == nil
+}
+
+// catalogBandwidth is the catalog bandwidth of a GPU, 0 when unknown.
+func catalogBandwidth(g GPU) float64 {
+	d, ok := catalogDevice(g, 0)
+	if !ok {
+		return 0
 	}
 	return d.BandwidthGBs
 }

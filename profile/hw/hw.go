@@ -49,6 +49,8 @@ type GPU struct {
 	ComputeCap     string  `json:"compute_capability,omitempty"`
 	MaxMemClockMHz int     `json:"max_memory_clock_mhz,omitempty"`
 	BandwidthGBs   float64 `json:"bandwidth_gbs,omitempty"` // from the device catalog when the name is known
+	Class          string  `json:"device_class,omitempty"`  // the catalog's efficiency class
+	CatalogName    string  `json:"catalog_name,omitempty"`  // the catalog entry matched
 	Source         string  `json:"source"`                  // nvidia-smi, sysfs, ghw, sysctl
 	PCIAddress     string  `json:"pci_address,omitempty"`
 }
@@ -117,8 +119,15 @@ func Detect(ctx context.Context, src Sources) Info {
 		ghwGPUs(&info)
 	}
 	for i := range info.GPUs {
-		info.GPUs[i].Index = i
-		info.GPUs[i].BandwidthGBs = catalogBandwidth(info.GPUs[i])
+		g := &info.GPUs[i]
+		g.Index = i
+		memGiB := 0
+		if g.Vendor == "Apple" && info.Apple != nil {
+			memGiB = int(info.Apple.MemoryBytes >> 30)
+		}
+		if d, ok := catalogDevice(*g, memGiB); ok {
+			g.BandwidthGBs, g.Class, g.CatalogName = d.BandwidthGBs, d.ClassName, d.Name
+		}
 	}
 	info.NoGPU = len(info.GPUs) == 0 && info.Apple == nil
 	if info.NoGPU {

@@ -184,7 +184,20 @@ func TestDetectHere(t *testing.T) {
 		return os.ReadFile("testdata/nvidia-smi-2gpu.csv")
 	}
 	info = Detect(context.Background(), Sources{Run: recorded, DRMRoot: t.TempDir(), SkipGHW: true})
-	if len(info.GPUs) != 2 || info.NoGPU || info.GPUs[1].BandwidthGBs != 936 {
+	if len(info.GPUs) != 2 || info.NoGPU || info.GPUs[1].BandwidthGBs != 936 || info.GPUs[0].Class != "nvidia-geforce" || info.GPUs[0].CatalogName != "RTX 4090" {
 		t.Errorf("recorded nvidia-smi: %+v", info.GPUs)
+	}
+}
+
+func TestCatalogDeviceApple(t *testing.T) {
+	a, _ := ParseAppleSysctl(readSysctl(t, "sysctl-m2-max.txt"))
+	g := GPU{Vendor: "Apple", Name: a.Chip, VRAMTotalBytes: a.WorkingSetBytes, Source: "sysctl"}
+	d, ok := catalogDevice(g, int(a.MemoryBytes>>30))
+	if !ok || d.Name != "M2 Max 96GB" || d.ClassName != "apple-max" || d.BandwidthGBs != 400 {
+		t.Errorf("Apple M2 Max 96GB: %+v %v", d, ok)
+	}
+	// Without the RAM size the chip alone is ambiguous.
+	if _, ok := catalogDevice(GPU{Vendor: "Apple", Name: "Apple M2 Max"}, 0); ok {
+		t.Error("M2 Max matched without a memory size")
 	}
 }

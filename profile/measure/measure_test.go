@@ -148,3 +148,9 @@ func TestMeasureQuality(t *testing.T) {
 		t.Error("cache changed by a failed run")
 	}
 }
+
+func TestBandwidthPositive(t *testing.T) {
+	if bw := Bandwidth(); bw <= 0.1 || bw > 10000 {
+		t.Errorf("memory bandwidth %v GB/s", bw)
+	}
+}
