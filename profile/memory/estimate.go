@@ -169,7 +169,8 @@ func (m *Model) Estimate(o Options, reserve uint64) (Breakdown, error) {
 // phases (all f32 activations, 4 bytes per value):
 //
 //   - attention without flash attention: the score matrix and its mask,
-//     ub·ctx·(heads+1), plus the live FFN-width and residual rows;
+//     ub·ctx·(heads+1), plus Q, K, V of the batch, the attention output and
+//     the residual rows (4·n_embd + 2·n_embd_kv);
 //   - the feed-forward block: gate, up and their product (3·n_ff) and three
 //     residual-width rows, plus the flash-attention mask, which llama.cpp
 //     builds in f32 and casts to f16 (fitted at 3.5 bytes per cell against
@@ -184,7 +185,8 @@ func (m *Model) ComputeBytes(ctx, ub int, flashAttn bool) uint64 {
 	if flashAttn {
 		return max(out, ffn+u*c*7/2)
 	}
-	attn := u * 4 * (c*(uint64(m.Heads)+1) + ff + e)
+	kv := uint64(m.KVHeads * m.HeadDim)
+	attn := u * 4 * (c*(uint64(m.Heads)+1) + 4*e + 2*kv)
 	return max(out, ffn+u*c*4, attn)
 }
 

@@ -26,7 +26,7 @@ func synthModel(t *testing.T, name string) *Model {
 			return
 		}
 		synthModels = map[string]*Model{}
-		for _, s := range []synth.Shape{synth.Mistral7B, synth.Llama3_8B} {
+		for _, s := range []synth.Shape{synth.Mistral7B, synth.Llama3_8B, synth.Llama2_7B} {
 			p := filepath.Join(dir, s.Name+"-Q4_K_M.gguf")
 			if _, err := synth.Write(p, s, "Q4_K_M"); err != nil {
 				synthErr = err
@@ -48,8 +48,10 @@ func synthModel(t *testing.T, name string) *Model {
 
 // llamaCompute holds llama.cpp's "CPU compute buffer size" in MiB from
 // llama-fit-params -v dry runs (c9ced49 source tree, CPU backend, n_batch
-// 2048) on the same synthetic files; the Mistral rows at ub 128/512/1024/2048
-// are also the table of docs/profile-notes.md §2.
+// 2048) on the same synthetic files; the Mistral rows at ub 128/512/2048 are
+// also the table of docs/profile-notes.md §2. Llama-2-7B (full multi-head
+// attention, n_ff 11008) checks that the formulas are not fitted to one
+// shape.
 var llamaCompute = []struct {
 	shape string
 	ub    int
@@ -65,6 +67,12 @@ var llamaCompute = []struct {
 	{"mistral-7b", 2048, true, []int{2048, 4096, 8192, 16384, 32768}, []float64{456.05, 448.05, 464.05, 560.05, 624.05}},
 	{"mistral-7b", 512, false, []int{256}, []float64{56.25}},
 	{"mistral-7b", 512, true, []int{256}, []float64{54.38}},
+	{"llama-2-7b", 128, false, []int{2048, 4096, 8192, 16384, 32768}, []float64{45, 78, 144, 276, 540}},
+	{"llama-2-7b", 512, false, []int{2048, 4096, 8192, 16384, 32768}, []float64{180.01, 312.01, 576.01, 1104.01, 2160.01}},
+	{"llama-2-7b", 2048, false, []int{2048, 4096, 8192, 16384, 32768}, []float64{720.04, 1248.04, 2304.04, 4416.04, 8640.04}},
+	{"llama-2-7b", 128, true, []int{2048, 4096, 8192, 16384, 32768}, []float64{25.13, 23.13, 24.13, 30.13, 37.38}},
+	{"llama-2-7b", 512, true, []int{2048, 4096, 8192, 16384, 32768}, []float64{100.51, 92.51, 96.51, 120.51, 149.51}},
+	{"llama-2-7b", 2048, true, []int{2048, 4096, 8192, 16384, 32768}, []float64{402.05, 370.05, 386.05, 482.05, 598.05}},
 	{"llama-3-8b", 512, false, []int{2048, 4096, 8192, 16384, 32768}, []float64{258.5, 300.01, 564.01, 1092.01, 2148.01}},
 	{"llama-3-8b", 512, true, []int{2048, 4096, 8192, 16384, 32768}, []float64{258.5, 258.5, 266.5, 258.5, 258.5}},
 	{"llama-3-8b", 128, true, []int{2048, 4096, 8192, 16384, 32768}, []float64{64.62, 64.62, 66.62, 64.62, 64.62}},
