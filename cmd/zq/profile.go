@@ -240,7 +240,7 @@ func writeHardware(ctx context.Context, w io.Writer, asJSON bool) error {
 			fmt.Fprintf(w, ", %s VRAM (%s free)", gib(g.VRAMTotalBytes), gib(g.VRAMFreeBytes))
 		}
 		if g.BandwidthGBs > 0 {
-			fmt.Fprintf(w, ", %.0f GB/s", g.BandwidthGBs)
+			fmt.Fprintf(w, ", %.0f GB/s (catalog: %s, %s)", g.BandwidthGBs, g.CatalogName, g.Class)
 		}
 		fmt.Fprintf(w, " [%s]\n", g.Source)
 	}
