@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -70,6 +71,8 @@ func Run(ctx context.Context, o Options) (*report.Matrix, error) {
 	if len(o.Ctxs) == 0 {
 		o.Ctxs = predict.DefaultCtxs
 	}
+	o.Ctxs = append([]int(nil), o.Ctxs...)
+	sort.Ints(o.Ctxs)
 	for _, c := range o.Ctxs {
 		if c <= 0 {
 			return nil, fmt.Errorf("context %d: must be at least 1 token", c)
@@ -81,7 +84,7 @@ func Run(ctx context.Context, o Options) (*report.Matrix, error) {
 	if o.Ctx < 0 {
 		return nil, fmt.Errorf("context %d: must be at least 1 token", o.Ctx)
 	}
-	if !contains(o.Ctxs, o.Ctx) {
+	if !slices.Contains(o.Ctxs, o.Ctx) {
 		o.Ctxs = append(o.Ctxs, o.Ctx)
 		sort.Ints(o.Ctxs)
 	}
@@ -145,15 +148,6 @@ func Run(ctx context.Context, o Options) (*report.Matrix, error) {
 	mx.PredictedLabel = "predicted — memory from llama.cpp's allocation rules (checked against its dry runs), decode speed from a bandwidth roofline x " + target.ClassName + " efficiency"
 	mx.Recommendation = report.Recommend(mx)
 	return mx, nil
-}
-
-func contains(xs []int, x int) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
 
 // uniqueNames names rows by file name where file types repeat (several
