@@ -148,3 +148,47 @@ func TestParseUnits(t *testing.T) {
 		}
 	}
 }
+
+// TestProfileCheckLlama compares zq's estimate with llama.cpp's own dry run
+// when llama-fit-params is on PATH (skipped otherwise).
+func TestProfileCheckLlama(t *testing.T) {
+	if _, err := exec.LookPath("llama-fit-params"); err != nil {
+		t.Skip("llama-fit-params not on PATH")
+	}
+	p := filepath.Join(t.TempDir(), "mistral-7b-Q4_K_M.gguf")
+	if _, err := synth.Write(p, synth.Mistral7B, "Q4_K_M"); err != nil {
+		t.Fatal(err)
+	}
+	for _, fa := range []string{"true", "false"} {
+		out, err := runZQ(t, "profile", p, "--ctx", "8192", "--flash-attn="+fa, "--check-llama", "--json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rep struct {
+			MiB   map[string]float64 `json:"mib"`
+			Llama struct {
+				KV      float64 `json:"kv_cache_mib"`
+				Compute float64 `json:"compute_mib"`
+				Rows    []struct {
+					Model float64 `json:"model_mib"`
+				} `json:"breakdown"`
+			} `json:"llama_cpp"`
+		}
+		if err := json.Unmarshal([]byte(out), &rep); err != nil {
+			t.Fatal(err)
+		}
+		if rep.Llama.KV != rep.MiB["kv_cache_mib"] {
+			t.Errorf("fa %s: KV zq %.1f, llama.cpp %.1f", fa, rep.MiB["kv_cache_mib"], rep.Llama.KV)
+		}
+		if rel := math.Abs(rep.MiB["compute_mib"]/rep.Llama.Compute - 1); rel > 0.10 {
+			t.Errorf("fa %s: compute zq %.1f, llama.cpp %.1f", fa, rep.MiB["compute_mib"], rep.Llama.Compute)
+		}
+		var model float64
+		for _, r := range rep.Llama.Rows {
+			model += r.Model
+		}
+		if w := rep.MiB["weights_device_mib"] + rep.MiB["weights_host_mib"]; math.Abs(w-model) > 1 {
+			t.Errorf("fa %s: weights zq %.1f, llama.cpp %.0f", fa, w, model)
+		}
+	}
+}
