@@ -181,7 +181,7 @@ func buildRow(m *memory.Model, d catalog.Device, o *Options, fa bool, calib *pre
 	}
 	r := report.Row{Name: name, Path: m.Path, SizeBytes: m.FileSize, BitsPerWeight: m.BitsPerWeight(), MaxCtx: map[string]int{}}
 	for _, kv := range predict.DefaultKVTypes {
-		mc, err := m.MaxCtx(memory.Options{UBatch: o.UBatch, FlashAttn: fa || kv != "f16", KType: kv, VType: kv}, d.Budget(), ctxLimit(m))
+		mc, err := m.MaxCtx(memory.Options{UBatch: o.UBatch, FlashAttn: fa || kv != "f16", KType: kv, VType: kv}, d.Budget(), m.CtxLimit())
 		if err != nil {
 			return r, err
 		}
@@ -195,13 +195,6 @@ func buildRow(m *memory.Model, d catalog.Device, o *Options, fa bool, calib *pre
 		}
 	}
 	return r, nil
-}
-
-func ctxLimit(m *memory.Model) int {
-	if m.CtxTrain > 0 {
-		return m.CtxTrain
-	}
-	return 1 << 20
 }
 
 // measureQuality runs verify against the base (the F16/BF16/F32 file) when

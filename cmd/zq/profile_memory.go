@@ -12,6 +12,19 @@ import (
 	"github.com/zqtool/zq/profile/predict"
 )
 
+// memoryTarget is the verdict part of a memory report.
+type memoryTarget struct {
+	Name        string         `json:"name"`
+	UsableBytes uint64         `json:"usable_bytes"`
+	Verdict     memory.Verdict `json:"verdict"`
+	GPULayers   int            `json:"gpu_layers"`
+	MaxCtx      map[string]int `json:"max_ctx"`
+	GenTPS      float64        `json:"gen_tps_predicted"`
+	PromptTPS   float64        `json:"prompt_tps_predicted"`
+	EtaSource   string         `json:"eta_source"`
+	Label       string         `json:"label"`
+}
+
 // memoryReport is zq profile FILE.gguf's output.
 type memoryReport struct {
 	Model struct {
@@ -25,19 +38,9 @@ type memoryReport struct {
 	} `json:"model"`
 	Breakdown memory.Breakdown   `json:"breakdown"`
 	MiB       map[string]float64 `json:"mib"`
-	Target    *struct {
-		Name        string         `json:"name"`
-		UsableBytes uint64         `json:"usable_bytes"`
-		Verdict     memory.Verdict `json:"verdict"`
-		GPULayers   int            `json:"gpu_layers"`
-		MaxCtx      map[string]int `json:"max_ctx"`
-		GenTPS      float64        `json:"gen_tps_predicted"`
-		PromptTPS   float64        `json:"prompt_tps_predicted"`
-		EtaSource   string         `json:"eta_source"`
-		Label       string         `json:"label"`
-	} `json:"target,omitempty"`
-	LlamaCpp *llamacheck.Result `json:"llama_cpp,omitempty"`
-	Warnings []string           `json:"warnings,omitempty"`
+	Target    *memoryTarget      `json:"target,omitempty"`
+	LlamaCpp  *llamacheck.Result `json:"llama_cpp,omitempty"`
+	Warnings  []string           `json:"warnings,omitempty"`
 }
 
 func runMemory(cmd *cobra.Command, path string, target *catalog.Device, pf *profileFlags) error {
@@ -74,19 +77,9 @@ func runMemory(cmd *cobra.Command, path string, target *catalog.Device, pf *prof
 			return err
 		}
 		c := p.Cells[0]
-		rep.Target = &struct {
-			Name        string         `json:"name"`
-			UsableBytes uint64         `json:"usable_bytes"`
-			Verdict     memory.Verdict `json:"verdict"`
-			GPULayers   int            `json:"gpu_layers"`
-			MaxCtx      map[string]int `json:"max_ctx"`
-			GenTPS      float64        `json:"gen_tps_predicted"`
-			PromptTPS   float64        `json:"prompt_tps_predicted"`
-			EtaSource   string         `json:"eta_source"`
-			Label       string         `json:"label"`
-		}{target.Name, p.UsableBytes, c.Verdict, c.GPULayers, map[string]int{}, c.GenTPS, c.PromptTPS, p.EtaSource, p.Label}
+		rep.Target = &memoryTarget{target.Name, p.UsableBytes, c.Verdict, c.GPULayers, map[string]int{}, c.GenTPS, c.PromptTPS, p.EtaSource, p.Label}
 		for _, kv := range predict.DefaultKVTypes {
-			mc, err := m.MaxCtx(memory.Options{UBatch: pf.ubatch, FlashAttn: fa || kv != "f16", KType: kv, VType: kv}, target.Budget(), ctxLimit(m))
+			mc, err := m.MaxCtx(memory.Options{UBatch: pf.ubatch, FlashAttn: fa || kv != "f16", KType: kv, VType: kv}, target.Budget(), m.CtxLimit())
 			if err != nil {
 				return err
 			}
@@ -104,13 +97,6 @@ func runMemory(cmd *cobra.Command, path string, target *catalog.Device, pf *prof
 		return writeJSON(cmd.OutOrStdout(), rep)
 	}
 	return rep.write(cmd.OutOrStdout())
-}
-
-func ctxLimit(m *memory.Model) int {
-	if m.CtxTrain > 0 {
-		return m.CtxTrain
-	}
-	return 1 << 20
 }
 
 func (rep *memoryReport) write(w io.Writer) error {

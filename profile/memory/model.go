@@ -106,6 +106,15 @@ func Open(path string) (*Model, error) {
 	return FromGGUF(path, f)
 }
 
+// CtxLimit is the largest context worth considering: the trained length,
+// or 2^20 when the file does not say.
+func (m *Model) CtxLimit() int {
+	if m.CtxTrain > 0 {
+		return m.CtxTrain
+	}
+	return 1 << 20
+}
+
 // Repeating is the bytes of all repeating blocks.
 func (m *Model) Repeating() uint64 {
 	var s uint64

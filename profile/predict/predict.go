@@ -96,10 +96,7 @@ func Run(m *memory.Model, d catalog.Device, o Options) (*Prediction, error) {
 		Device: d.Name, UsableBytes: bud.Usable, Eta: eta, EtaSource: src, MaxCtx: map[string]int{},
 		Label: "predicted: memory from llama.cpp's allocation rules, speed from a bandwidth roofline x device-class efficiency",
 	}
-	limit := m.CtxTrain
-	if limit <= 0 {
-		limit = 1 << 20
-	}
+	limit := m.CtxLimit()
 	for _, kv := range o.KVTypes {
 		mo := memory.Options{UBatch: o.UBatch, FlashAttn: o.FlashAttn || kv != "f16", KType: kv, VType: kv}
 		mc, err := m.MaxCtx(mo, bud, limit)
