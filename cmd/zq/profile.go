@@ -26,7 +26,7 @@ type profileFlags struct {
 	kv, format, plotPath, text, types, outDir         string
 	engine                                            string
 	flashAttn                                         bool
-	ubatch, verifyCtx, chunks, threads                int
+	ubatch, verifyCtx, chunks, threads, gpuLayers     int
 	minTPS                                            float64
 	speed                                             measure.SpeedOptions
 }
@@ -79,6 +79,7 @@ measured efficiency.`,
 	f.StringVar(&pf.kv, "kv", "f16", "KV cache type: f16, q8_0, q4_0, ... (quantized types imply flash attention)")
 	f.BoolVar(&pf.flashAttn, "flash-attn", true, "assume flash attention (llama.cpp's default 'auto' turns it on for supported GPUs)")
 	f.IntVar(&pf.ubatch, "ubatch", 512, "physical batch size (llama.cpp -ub)")
+	f.IntVar(&pf.gpuLayers, "gpu-layers", -1, "memory estimate with this many layers offloaded, the output layer counted as the highest (llama.cpp -ngl; -1: all)")
 	f.BoolVar(&pf.checkLlama, "check-llama", false, "run llama.cpp's dry run (llama-fit-params on PATH) and show its breakdown beside zq's")
 	f.BoolVar(&pf.matrix, "matrix", false, "show the matrix even for a single GGUF file")
 	f.StringVar(&pf.format, "format", "table", "matrix format: table, md, csv or json")

@@ -59,7 +59,7 @@ func runMemory(cmd *cobra.Command, path string, target *catalog.Device, pf *prof
 		fmt.Fprintln(cmd.ErrOrStderr(), "zq profile: warning:", w)
 	}
 	fa := pf.flashAttn || pf.kv != "f16"
-	o := memory.Options{Ctx: ctx, UBatch: pf.ubatch, FlashAttn: fa, KType: pf.kv, VType: pf.kv, GPULayers: -1}
+	o := memory.Options{Ctx: ctx, UBatch: pf.ubatch, FlashAttn: fa, KType: pf.kv, VType: pf.kv, GPULayers: pf.gpuLayers}
 	var reserve uint64
 	if target != nil {
 		reserve = target.Budget().Reserve
@@ -104,8 +104,12 @@ func (rep *memoryReport) write(w io.Writer) error {
 	mib := func(x uint64) string { return fmt.Sprintf("%.1f", float64(x)/memory.MiB) }
 	fmt.Fprintf(w, "model:    %s (%s, %.2f GiB, %.2f bits/weight, %d layers, trained context %d)\n", rep.Model.Path,
 		rep.Model.FileType, float64(rep.Model.SizeBytes)/memory.GiB, rep.Model.BitsPerWeight, rep.Model.Layers, rep.Model.CtxTrain)
-	fmt.Fprintf(w, "settings: context %d (%d cells), KV cache %s/%s, flash attention %s, ubatch %d, all layers offloaded\n\n",
-		b.Ctx, b.CtxPadded, b.KType, b.VType, onOff(b.FlashAttn), b.UBatch)
+	offload := "all layers offloaded"
+	if b.LayersOnDev < rep.Model.Layers || !b.OutputOnDev {
+		offload = fmt.Sprintf("%d of %d repeating layers offloaded, output layer %s", b.LayersOnDev, rep.Model.Layers, map[bool]string{true: "on the device", false: "on the host"}[b.OutputOnDev])
+	}
+	fmt.Fprintf(w, "settings: context %d (%d cells), KV cache %s/%s, flash attention %s, ubatch %d, %s\n\n",
+		b.Ctx, b.CtxPadded, b.KType, b.VType, onOff(b.FlashAttn), b.UBatch, offload)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	llama := rep.LlamaCpp != nil
 	if llama {
@@ -130,9 +134,12 @@ func (rep *memoryReport) write(w io.Writer) error {
 		lc, lo = fmt.Sprintf("%.1f", rep.LlamaCpp.ComputeMiB), fmt.Sprintf("%.2f", rep.LlamaCpp.OutputMiB)
 	}
 	row("weights, device", b.WeightsDev, "")
-	row("weights, host (token embedding)", b.WeightsHost, "")
+	row("weights, host (token embedding, layers kept there)", b.WeightsHost, "")
 	row("weights, all", b.WeightsDev+b.WeightsHost, lm)
 	row("KV cache", b.KVCache, lk)
+	if b.KVDev != b.KVCache {
+		row("KV cache, device share", b.KVDev, "")
+	}
 	row("compute buffer", b.Compute, lc)
 	row("output buffer (host)", b.OutputBuffer, lo)
 	row("runtime reserve", b.Reserve, "")

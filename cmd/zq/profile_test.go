@@ -192,3 +192,28 @@ func TestProfileCheckLlama(t *testing.T) {
 		}
 	}
 }
+
+func TestProfileGPULayers(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "m.gguf")
+	if _, err := synth.Write(p, synth.Mistral7B, "Q4_K_M"); err != nil {
+		t.Fatal(err)
+	}
+	get := func(ngl string) map[string]float64 {
+		out, err := runZQ(t, "profile", p, "--ctx", "4096", "--gpu-layers", ngl, "--json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rep struct {
+			MiB map[string]float64 `json:"mib"`
+		}
+		json.Unmarshal([]byte(out), &rep)
+		return rep.MiB
+	}
+	all, half, none := get("-1"), get("17"), get("0")
+	if !(all["device_total_mib"] > half["device_total_mib"] && half["device_total_mib"] > none["device_total_mib"]) || none["device_total_mib"] != 0 {
+		t.Errorf("device totals: all %.0f, 17 layers %.0f, none %.0f", all["device_total_mib"], half["device_total_mib"], none["device_total_mib"])
+	}
+	if math.Abs(all["total_mib"]-half["total_mib"]) > 0.01 || math.Abs(half["total_mib"]-none["total_mib"]) > 0.01 {
+		t.Errorf("offload moved memory but changed the total: %.1f %.1f %.1f", all["total_mib"], half["total_mib"], none["total_mib"])
+	}
+}
