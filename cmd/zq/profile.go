@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -15,6 +16,7 @@ import (
 	"github.com/zqtool/zq/profile/hw"
 	"github.com/zqtool/zq/profile/measure"
 	"github.com/zqtool/zq/profile/plot"
+	"github.com/zqtool/zq/profile/report"
 )
 
 // profileFlags are zq profile's command-line settings.
@@ -110,6 +112,9 @@ func runProfile(cmd *cobra.Command, args []string, pf *profileFlags) error {
 		return writeTargets(out, pf.format == "json")
 	case len(args) == 0:
 		return fmt.Errorf("give a GGUF file, a directory of GGUF files or a checkpoint directory (or --hardware, --list-targets)")
+	}
+	if !slices.Contains(report.Formats, pf.format) && pf.format != "markdown" {
+		return fmt.Errorf("--format %q: use %s", pf.format, strings.Join(report.Formats, ", "))
 	}
 	target, err := pf.resolveTarget()
 	if err != nil {

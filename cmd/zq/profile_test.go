@@ -123,6 +123,7 @@ func TestProfileBadInput(t *testing.T) {
 		{[]string{"profile", "../../testdata/reference/quant-Q4_K_M.gguf", "--vram", "12GiB"}, "--bandwidth"},
 		{[]string{"profile", "../../testdata/reference/quant-Q4_K_M.gguf", "--vram", "lots", "--bandwidth", "360GB/s"}, "--vram"},
 		{[]string{"profile"}, "give a GGUF file"},
+		{[]string{"profile", "../../testdata/reference/quant-Q4_K_M.gguf", "--format", "xml"}, "--format"},
 	} {
 		_, err := runZQ(t, c.args...)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
