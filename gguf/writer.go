@@ -133,6 +133,14 @@ func (w *Writer) WriteTensor(i int, data []byte) error {
 	return err
 }
 
+// SkipTensor marks tensor i as written without writing it: its bytes stay
+// the zeros of the pre-sized file (a hole on most filesystems). It is for
+// synthetic files with real shapes and no data, such as memory-estimate tests.
+func (w *Writer) SkipTensor(i int) error {
+	_, err := w.claim(i)
+	return err
+}
+
 // WriteTensorFrom copies tensor i's data from r, which must yield exactly the
 // planned size. Safe for concurrent use with different i.
 func (w *Writer) WriteTensorFrom(i int, r io.Reader) error {

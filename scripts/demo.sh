@@ -22,3 +22,11 @@ echo
 echo "== zq verify (first $chunks chunks of 256 tokens of $text)"
 "$zq" verify "$out/micro-q4_k_m.gguf" "$out/micro-q8_0.gguf" --base "$out/micro-f16.gguf" \
   --text "$text" --ctx 256 --chunks "$chunks"
+
+echo
+echo "== zq profile $out --text $text --target \"rtx 3060\" (matrix, recommendation, plot)"
+"$zq" profile "$out" --text "$text" --verify-ctx 256 --chunks "$chunks" --target "rtx 3060" \
+  --ctxs 512,2048,8192 --ctx 2048 --plot "$out/profile.svg"
+"$zq" profile "$out" --text "$text" --verify-ctx 256 --chunks "$chunks" --target "rtx 3060" \
+  --ctxs 512,2048,8192 --ctx 2048 --format json > "$out/profile.json"
+echo "wrote $out/profile.svg and $out/profile.json"

@@ -43,5 +43,6 @@ func subcommands() []*cobra.Command {
 		newConvertCmd(),
 		newVerifyCmd(),
 		newGenerateCmd(),
+		newProfileCmd(),
 	}
 }
