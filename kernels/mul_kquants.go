@@ -1,11 +1,292 @@
 package kernels
 
-// Matrix-product kernels of the K-quant weight types; their activations
-// are Q8_K blocks. (Stand-ins until the fused integer kernels land.)
-var (
-	MatQ2_K = MatKernel{ActQ8_K, mulViaF32(DequantizeQ2_K, ActQ8_K, 256, 84)}
-	MatQ3_K = MatKernel{ActQ8_K, mulViaF32(DequantizeQ3_K, ActQ8_K, 256, 110)}
-	MatQ4_K = MatKernel{ActQ8_K, mulViaF32(DequantizeQ4_K, ActQ8_K, 256, 144)}
-	MatQ5_K = MatKernel{ActQ8_K, mulViaF32(DequantizeQ5_K, ActQ8_K, 256, 176)}
-	MatQ6_K = MatKernel{ActQ8_K, mulViaF32(DequantizeQ6_K, ActQ8_K, 256, 210)}
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
 )
+
+// Matrix-product kernels of the K-quant weight types; their activations
+// are Q8_K blocks. Each weight super-block meets an activation block in
+// exact integer arithmetic (the codes times the Q8_K values, weighted by
+// the sub-block scales; the min terms from the Q8_K bsums, as ggml's
+// ggml_vec_dot_qX_K_q8_K does), and only then in float32, in one fixed
+// order per (row, token) that every code path shares (kqCombine), so the
+// AVX2, VNNI and pure-Go paths and every tile shape give bit-identical
+// outputs.
+var (
+	MatQ2_K = MatKernel{ActQ8_K, kqMulQ2K.mul}
+	MatQ3_K = MatKernel{ActQ8_K, kqMulQ3K.mul}
+	MatQ4_K = MatKernel{ActQ8_K, kqMulQ4K.mul}
+	MatQ5_K = MatKernel{ActQ8_K, kqMulQ5K.mul}
+	MatQ6_K = MatKernel{ActQ8_K, kqMulQ6K.mul}
+)
+
+// kqRowKernels are the per-row microkernels of one weight type. one
+// returns the product of one weight row (nb super-blocks) with one Q8_K
+// activation row; four the products with the four activation rows at a,
+// a+aStride, a+2·aStride, a+3·aStride. Both follow kqCombine exactly.
+type kqRowKernels struct {
+	name  string
+	bytes int // encoded bytes per super-block
+	one   func(w, a []byte, nb int) float32
+	four  func(w, a []byte, aStride, nb int, out *[4]float32)
+}
+
+// mul is the MulFunc of the type: rows outside, tokens inside in groups
+// of four (the weight row stays in L1 while it meets every token).
+func (k *kqRowKernels) mul(n int, w []byte, wStride, rows int, a []byte, aStride, toks int, out []float32, ldo int) {
+	nb := kqMulCheck(k.name, k.bytes, n, w, wStride, rows, a, aStride, toks, out, ldo)
+	if nb == 0 {
+		for t := 0; t < toks; t++ {
+			clear(out[t*ldo : t*ldo+rows])
+		}
+		return
+	}
+	wb := nb * k.bytes
+	ab := nb * kqBytesQ8K
+	var res [4]float32
+	for r := 0; r < rows; r++ {
+		wr := w[r*wStride : r*wStride+wb]
+		t := 0
+		for ; t+4 <= toks; t += 4 {
+			k.four(wr, a[t*aStride:(t+3)*aStride+ab], aStride, nb, &res)
+			out[t*ldo+r] = res[0]
+			out[(t+1)*ldo+r] = res[1]
+			out[(t+2)*ldo+r] = res[2]
+			out[(t+3)*ldo+r] = res[3]
+		}
+		for ; t < toks; t++ {
+			out[t*ldo+r] = k.one(wr, a[t*aStride:t*aStride+ab], nb)
+		}
+	}
+}
+
+// kqMulCheck validates the MulFunc arguments (a caller bug panics with a
+// message naming the kernel) and returns the number of super-blocks.
+func kqMulCheck(name string, bytes, n int, w []byte, wStride, rows int, a []byte, aStride, toks int, out []float32, ldo int) int {
+	fail := func(format string, args ...any) {
+		panic(fmt.Sprintf("kernels.Mat%s: "+format, append([]any{name}, args...)...))
+	}
+	if n < 0 || n%kqBlock != 0 || rows < 0 || toks < 0 {
+		fail("n=%d rows=%d toks=%d: n must be a multiple of %d, counts non-negative", n, rows, toks, kqBlock)
+	}
+	nb := n / kqBlock
+	if rows == 0 || toks == 0 {
+		return nb
+	}
+	if wStride < nb*bytes || len(w) < (rows-1)*wStride+nb*bytes {
+		fail("weights: %d rows of %d values need stride >= %d and %d bytes, have stride %d and %d bytes",
+			rows, n, nb*bytes, (rows-1)*wStride+nb*bytes, wStride, len(w))
+	}
+	if aStride < nb*kqBytesQ8K || len(a) < (toks-1)*aStride+nb*kqBytesQ8K {
+		fail("activations: %d rows of %d values need stride >= %d and %d bytes, have stride %d and %d bytes",
+			toks, n, nb*kqBytesQ8K, (toks-1)*aStride+nb*kqBytesQ8K, aStride, len(a))
+	}
+	if ldo < rows || len(out) < (toks-1)*ldo+rows {
+		fail("out: %d×%d needs ldo >= %d and %d values, have ldo %d and %d", toks, rows, rows, (toks-1)*ldo+rows, ldo, len(out))
+	}
+	return nb
+}
+
+// kqCombine folds one super-block's exact integer sums into the running
+// float32 product: acc + (d·da)·sumi − (dmin·da)·summ, each product
+// rounded to float32 on its own (no fused multiply-add, so the assembly
+// matches it bit for bit). Types without mins pass hasMin false.
+func kqCombine(acc, d, dmin, da float32, sumi, summ int32, hasMin bool) float32 {
+	acc += float32(float32(d*da) * float32(sumi))
+	if hasMin {
+		acc -= float32(float32(dmin*da) * float32(summ))
+	}
+	return acc
+}
+
+// kqUnpacked is one weight super-block in the form the pure-Go kernels
+// multiply: unsigned codes q, the value of element e being
+// d·sc[e/16]·(q[e] − off) − dmin·mn[e/16].
+type kqUnpacked struct {
+	q       [kqBlock]uint8
+	sc, mn  [16]int32
+	off     int32
+	d, dmin float32
+	hasMin  bool
+}
+
+// kqQ8Sums returns the exact integer sums of one weight block (unpacked)
+// with one Q8_K block: sumi = Σ_s sc_s·(Σ q·a − off·bsum_s) and
+// summ = Σ_s mn_s·bsum_s.
+func kqQ8Sums(u *kqUnpacked, a []byte) (sumi, summ int32) {
+	a = a[:kqBytesQ8K]
+	for s := 0; s < 16; s++ {
+		q := u.q[16*s : 16*s+16]
+		x := a[4+16*s : 4+16*s+16]
+		var dot int32
+		for i := range 16 {
+			dot += int32(q[i]) * int32(int8(x[i]))
+		}
+		bs := int32(int16(binary.LittleEndian.Uint16(a[260+2*s:])))
+		sumi += u.sc[s] * (dot - u.off*bs)
+		summ += u.mn[s] * bs
+	}
+	return sumi, summ
+}
+
+// q8kScale is the float32 scale d of a Q8_K block.
+func q8kScale(a []byte) float32 { return math.Float32frombits(binary.LittleEndian.Uint32(a)) }
+
+// kqGoKernels builds the pure-Go microkernels of a type from its unpacker.
+func kqGoKernels(name string, bytes int, unpack func(u *kqUnpacked, b []byte)) kqRowKernels {
+	return kqRowKernels{
+		name:  name,
+		bytes: bytes,
+		one: func(w, a []byte, nb int) float32 {
+			var u kqUnpacked
+			var acc float32
+			for i := 0; i < nb; i++ {
+				unpack(&u, w[i*bytes:(i+1)*bytes])
+				ab := a[i*kqBytesQ8K : (i+1)*kqBytesQ8K]
+				sumi, summ := kqQ8Sums(&u, ab)
+				acc = kqCombine(acc, u.d, u.dmin, q8kScale(ab), sumi, summ, u.hasMin)
+			}
+			return acc
+		},
+		four: func(w, a []byte, aStride, nb int, out *[4]float32) {
+			var u kqUnpacked
+			var acc [4]float32
+			for i := 0; i < nb; i++ {
+				unpack(&u, w[i*bytes:(i+1)*bytes])
+				for t := range acc {
+					ab := a[t*aStride+i*kqBytesQ8K : t*aStride+(i+1)*kqBytesQ8K]
+					sumi, summ := kqQ8Sums(&u, ab)
+					acc[t] = kqCombine(acc[t], u.d, u.dmin, q8kScale(ab), sumi, summ, u.hasMin)
+				}
+			}
+			*out = acc
+		},
+	}
+}
+
+// The pure-Go twins of every type; the dispatch (mul_kquants_amd64.go or
+// mul_kquants_generic.go) may replace one or both microkernels.
+var (
+	kqGoQ2K = kqGoKernels("Q2_K", kqBytesQ2K, unpackQ2K)
+	kqGoQ3K = kqGoKernels("Q3_K", kqBytesQ3K, unpackQ3K)
+	kqGoQ4K = kqGoKernels("Q4_K", kqBytesQ4K, unpackQ4K)
+	kqGoQ5K = kqGoKernels("Q5_K", kqBytesQ5K, unpackQ5K)
+	kqGoQ6K = kqGoKernels("Q6_K", kqBytesQ6K, unpackQ6K)
+)
+
+// unpackQ2K: scales[16] @0 (low nibble scale, high nibble min), qs[64]
+// @16 (element 128h+32k+m at bits 2k of qs[32h+m]), d @80, dmin @82.
+func unpackQ2K(u *kqUnpacked, b []byte) {
+	b = b[:kqBytesQ2K]
+	for s := 0; s < 16; s++ {
+		u.sc[s] = int32(b[s] & 0xF)
+		u.mn[s] = int32(b[s] >> 4)
+	}
+	for h := 0; h < 2; h++ {
+		qs := b[16+32*h : 16+32*h+32]
+		for k := 0; k < 4; k++ {
+			q := u.q[128*h+32*k : 128*h+32*k+32]
+			for m, v := range qs {
+				q[m] = (v >> (2 * k)) & 3
+			}
+		}
+	}
+	u.off, u.hasMin = 0, true
+	u.d, u.dmin = fp16At(b[80:]), fp16At(b[82:])
+}
+
+// unpackQ3K: hmask[32] @0, qs[64] @32 (as Q2_K), scales[12] @96, d @108.
+// The code is the 2-bit value plus 4 where the hmask bit is set, minus 4.
+func unpackQ3K(u *kqUnpacked, b []byte) {
+	b = b[:kqBytesQ3K]
+	hm := b[0:32]
+	for s := 0; s < 16; s++ {
+		u.sc[s] = int32(q3kScale(b[96:108], s))
+		u.mn[s] = 0
+	}
+	for h := 0; h < 2; h++ {
+		qs := b[32+32*h : 32+32*h+32]
+		for k := 0; k < 4; k++ {
+			q := u.q[128*h+32*k : 128*h+32*k+32]
+			bit := uint(4*h + k)
+			for m, v := range qs {
+				q[m] = (v>>(2*k))&3 | ((hm[m]>>bit)&1)<<2
+			}
+		}
+	}
+	u.off, u.hasMin = 4, false
+	u.d, u.dmin = fp16At(b[108:]), 0
+}
+
+// unpackQ4K: d @0, dmin @2, scales[12] @4 (kqGetScaleMinK4), qs[128] @16
+// (element 64c+l low nibble of qs[32c+l], 64c+32+l its high nibble).
+func unpackQ4K(u *kqUnpacked, b []byte) {
+	b = b[:kqBytesQ4K]
+	kqUnpackScalesK4(u, b[4:16])
+	for c := 0; c < 4; c++ {
+		qs := b[16+32*c : 16+32*c+32]
+		lo := u.q[64*c : 64*c+32]
+		hi := u.q[64*c+32 : 64*c+64]
+		for l, v := range qs {
+			lo[l] = v & 0xF
+			hi[l] = v >> 4
+		}
+	}
+	u.off, u.hasMin = 0, true
+	u.d, u.dmin = fp16At(b[0:]), fp16At(b[2:])
+}
+
+// unpackQ5K: as Q4_K with qh[32] @16 (bit 2c of qh[l] the fifth bit of
+// element 64c+l, bit 2c+1 that of 64c+32+l) and qs[128] @48.
+func unpackQ5K(u *kqUnpacked, b []byte) {
+	b = b[:kqBytesQ5K]
+	kqUnpackScalesK4(u, b[4:16])
+	qh := b[16:48]
+	for c := 0; c < 4; c++ {
+		qs := b[48+32*c : 48+32*c+32]
+		lo := u.q[64*c : 64*c+32]
+		hi := u.q[64*c+32 : 64*c+64]
+		for l, v := range qs {
+			lo[l] = v&0xF | ((qh[l]>>(2*c))&1)<<4
+			hi[l] = v>>4 | ((qh[l]>>(2*c+1))&1)<<4
+		}
+	}
+	u.off, u.hasMin = 0, true
+	u.d, u.dmin = fp16At(b[0:]), fp16At(b[2:])
+}
+
+// kqUnpackScalesK4 spreads the eight 6-bit scale/min pairs of Q4_K/Q5_K
+// (one per 32 elements) over the 16 sub-blocks of 16.
+func kqUnpackScalesK4(u *kqUnpacked, sc []byte) {
+	for j := 0; j < 8; j++ {
+		s, m := kqGetScaleMinK4(j, sc)
+		u.sc[2*j], u.sc[2*j+1] = int32(s), int32(s)
+		u.mn[2*j], u.mn[2*j+1] = int32(m), int32(m)
+	}
+}
+
+// unpackQ6K: ql[128] @0, qh[64] @128, scales[16] int8 @192, d @208; the
+// code of element 128n+32k+l is 4 bits of ql and 2 of qh, minus 32.
+func unpackQ6K(u *kqUnpacked, b []byte) {
+	b = b[:kqBytesQ6K]
+	for s := 0; s < 16; s++ {
+		u.sc[s] = int32(int8(b[192+s]))
+		u.mn[s] = 0
+	}
+	for n := 0; n < 2; n++ {
+		ql := b[64*n : 64*n+64]
+		qh := b[128+32*n : 128+32*n+32]
+		q := u.q[128*n : 128*n+128]
+		for l := 0; l < 32; l++ {
+			h := qh[l]
+			q[l] = ql[l]&0xF | (h&3)<<4
+			q[l+32] = ql[l+32]&0xF | ((h>>2)&3)<<4
+			q[l+64] = ql[l]>>4 | ((h>>4)&3)<<4
+			q[l+96] = ql[l+32]>>4 | ((h>>6)&3)<<4
+		}
+	}
+	u.off, u.hasMin = 32, false
+	u.d, u.dmin = fp16At(b[208:]), 0
+}
