@@ -2,11 +2,48 @@
 
 package kernels
 
-// Dispatch of the K-quant matrix kernels, chosen once at start-up.
+// kqHasAVX2 reports whether the AVX2 microkernels run (they convert the
+// fp16 scales with VCVTPH2PS, so F16C too).
+var kqHasAVX2 = features.AVX2 && features.F16C
+
+// Dispatch of the K-quant matrix kernels, chosen once at start-up: the
+// fastest assembly variant the CPU runs, else the pure-Go twin.
 var (
-	kqMulQ2K = kqGoQ2K
-	kqMulQ3K = kqGoQ3K
-	kqMulQ4K = kqGoQ4K
-	kqMulQ5K = kqGoQ5K
-	kqMulQ6K = kqGoQ6K
+	kqMulQ2K = kqBest(kqGoQ2K)
+	kqMulQ3K = kqBest(kqGoQ3K)
+	kqMulQ4K = kqBest(kqGoQ4K)
+	kqMulQ5K = kqBest(kqGoQ5K)
+	kqMulQ6K = kqBest(kqGoQ6K)
 )
+
+// kqBest returns the first of the type's assembly variants, or goK.
+func kqBest(goK kqRowKernels) kqRowKernels {
+	if v := kqVariants(goK); len(v) > 0 {
+		return v[0]
+	}
+	return goK
+}
+
+// kqVariants lists the assembly variants of goK's type that this CPU
+// runs, fastest first (the tests check each against the twin).
+func kqVariants(goK kqRowKernels) []kqRowKernels {
+	var v []kqRowKernels
+	if !kqHasAVX2 {
+		return v
+	}
+	k := goK
+	switch goK.name {
+	case "Q4_K":
+		k.one = func(w, a []byte, nb int) float32 { return q4kDot1AVX2(&w[0], &a[0], nb) }
+	default:
+		return v
+	}
+	k.name = goK.name + "/avx2"
+	return append(v, k)
+}
+
+// q4kDot1AVX2 is the Q4_K row (nb ≥ 1 super-blocks at w) times one Q8_K
+// row at a.
+//
+//go:noescape
+func q4kDot1AVX2(w, a *byte, nb int) float32

@@ -10,3 +10,6 @@ var (
 	kqMulQ5K = kqGoQ5K
 	kqMulQ6K = kqGoQ6K
 )
+
+// kqVariants lists the assembly variants of goK's type: none here.
+func kqVariants(goK kqRowKernels) []kqRowKernels { return nil }
