@@ -35,6 +35,10 @@ func kqVariants(goK kqRowKernels) []kqRowKernels {
 	switch goK.name {
 	case "Q4_K":
 		k.one = func(w, a []byte, nb int) float32 { return q4kDot1AVX2(&w[0], &a[0], nb) }
+		k.four = func(w, a []byte, aStride, nb int, out *[4]float32) { q4kDot4AVX2(&w[0], &a[0], aStride, nb, out) }
+	case "Q6_K":
+		k.one = func(w, a []byte, nb int) float32 { return q6kDot1AVX2(&w[0], &a[0], nb) }
+		k.four = func(w, a []byte, aStride, nb int, out *[4]float32) { q6kDot4AVX2(&w[0], &a[0], aStride, nb, out) }
 	default:
 		return v
 	}
@@ -47,3 +51,19 @@ func kqVariants(goK kqRowKernels) []kqRowKernels {
 //
 //go:noescape
 func q4kDot1AVX2(w, a *byte, nb int) float32
+
+// q4kDot4AVX2 is the Q4_K row at w times the four Q8_K rows at a,
+// a+aStride, a+2·aStride, a+3·aStride, each as q4kDot1AVX2 computes it.
+//
+//go:noescape
+func q4kDot4AVX2(w, a *byte, aStride, nb int, out *[4]float32)
+
+// q6kDot1AVX2 is q4kDot1AVX2 for Q6_K.
+//
+//go:noescape
+func q6kDot1AVX2(w, a *byte, nb int) float32
+
+// q6kDot4AVX2 is q4kDot4AVX2 for Q6_K.
+//
+//go:noescape
+func q6kDot4AVX2(w, a *byte, aStride, nb int, out *[4]float32)

@@ -1,6 +1,7 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "mulk_amd64.h"
 
 // AVX2 microkernels of Q4_K and Q5_K × Q8_K. Each super-block's integer
 // sums are exact (VPMADDUBSW of the unsigned codes with the int8
@@ -86,10 +87,6 @@ GLOBL kqShufW<>(SB), RODATA|NOPTR, $256
 	VPHADDW xt, xd, xd; \
 	VPMADDWD X4, xd, xd
 
-// HSUM4 reduces the int32 lanes of ya to four lanes in xa. Clobbers xt.
-#define HSUM4(ya, xa, xt) \
-	VEXTRACTI128 $1, ya, xt; \
-	VPADDD xt, xa, xa
 
 // Q4CHUNK1 adds chunk c (64 values) of a Q4_K block at SI times the Q8_K
 // block at DI into Y0 (needs Y5 scales, Y15 = 0x0F bytes).
@@ -145,5 +142,88 @@ q4k1loop:
 	JNZ  q4k1loop
 
 	VMOVSS X14, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// Q4TOK adds the two products of the unpacked chunk (Y7, Y8 codes; Y9,
+// Y10 scales) with the Q8_K block at base into acc. Clobbers Y11, Y12.
+#define Q4TOK(c, base, acc) \
+	VPMADDUBSW (4+64*c)(base), Y7, Y11; \
+	VPMADDUBSW (36+64*c)(base), Y8, Y12; \
+	VPMADDWD Y9, Y11, Y11; \
+	VPMADDWD Y10, Y12, Y12; \
+	VPADDD Y11, acc, acc; \
+	VPADDD Y12, acc, acc
+
+// Q4CHUNK4 unpacks chunk c of the Q4_K block at SI once and adds its
+// products with the four Q8_K blocks at DI, R8, R9, R10 into Y0-Y3.
+#define Q4CHUNK4(c) \
+	VMOVDQU (16+32*c)(SI), Y7; \
+	VPSRLW $4, Y7, Y8; \
+	VPAND Y15, Y7, Y7; \
+	VPAND Y15, Y8, Y8; \
+	VPSHUFB kqShufW<>+(64*c)(SB), Y5, Y9; \
+	VPSHUFB kqShufW<>+(64*c+32)(SB), Y5, Y10; \
+	Q4TOK(c, DI, Y0); \
+	Q4TOK(c, R8, Y1); \
+	Q4TOK(c, R9, Y2); \
+	Q4TOK(c, R10, Y3)
+
+
+
+// func q4kDot4AVX2(w, a *byte, aStride, nb int, out *[4]float32)
+TEXT ·q4kDot4AVX2(SB), NOSPLIT, $0-40
+	MOVQ w+0(FP), SI
+	MOVQ a+8(FP), DI
+	MOVQ aStride+16(FP), R8
+	MOVQ nb+24(FP), CX
+	LEAQ (DI)(R8*2), R9
+	LEAQ (R9)(R8*1), R10
+	ADDQ DI, R8
+	MOVL $0x0f0f0f0f, AX
+	VMOVD AX, X15
+	VPBROADCASTD X15, Y15
+	VXORPS X14, X14, X14
+
+q4k4loop:
+	K4SCALES(4)
+	VPXOR Y0, Y0, Y0
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	VPXOR Y3, Y3, Y3
+	Q4CHUNK4(0)
+	Q4CHUNK4(1)
+	Q4CHUNK4(2)
+	Q4CHUNK4(3)
+	KQSUMI4
+	MINSUM(260(DI), Y7, X7, X8)
+	MINSUM(260(R8), Y9, X9, X8)
+	MINSUM(260(R9), Y11, X11, X8)
+	MINSUM(260(R10), Y12, X12, X8)
+	VPHADDD X9, X7, X7
+	VPHADDD X12, X11, X11
+	VPHADDD X11, X7, X7
+	VCVTDQ2PS X7, X7
+	DA4
+	VPBROADCASTW 0(SI), X2
+	VCVTPH2PS X2, X2
+	VMULPS X1, X2, X2
+	VMULPS X0, X2, X2
+	VADDPS X2, X14, X14
+	VPBROADCASTW 2(SI), X3
+	VCVTPH2PS X3, X3
+	VMULPS X1, X3, X3
+	VMULPS X7, X3, X3
+	VSUBPS X3, X14, X14
+	ADDQ $144, SI
+	ADDQ $292, DI
+	ADDQ $292, R8
+	ADDQ $292, R9
+	ADDQ $292, R10
+	DECQ CX
+	JNZ  q4k4loop
+
+	MOVQ out+32(FP), AX
+	VMOVUPS X14, (AX)
 	VZEROUPPER
 	RET

@@ -1,0 +1,60 @@
+// Macros shared by the K-quant matrix microkernels (mulk_*_amd64.s).
+
+// HSUM4 reduces the int32 lanes of ya to four lanes in xa. Clobbers xt.
+#define HSUM4(ya, xa, xt) \
+	VEXTRACTI128 $1, ya, xt; \
+	VPADDD xt, xa, xa
+
+// KQSUMI4 reduces the per-token sums Y0-Y3 to the four float32 lanes of
+// X0 (exact int32 sums, then converted). Clobbers Y1-Y3, X7.
+#define KQSUMI4 \
+	HSUM4(Y0, X0, X7); \
+	HSUM4(Y1, X1, X7); \
+	HSUM4(Y2, X2, X7); \
+	HSUM4(Y3, X3, X7); \
+	VPHADDD X1, X0, X0; \
+	VPHADDD X3, X2, X2; \
+	VPHADDD X2, X0, X0; \
+	VCVTDQ2PS X0, X0
+
+// DA4 gathers the four Q8_K scales into X1.
+#define DA4 \
+	VMOVSS 0(DI), X1; \
+	VINSERTPS $0x10, 0(R8), X1, X1; \
+	VINSERTPS $0x20, 0(R9), X1, X1; \
+	VINSERTPS $0x30, 0(R10), X1, X1
+
+// NIBMASK sets Y15 to 0x0F in every byte. Clobbers AX.
+#define NIBMASK \
+	MOVL $0x0f0f0f0f, AX; \
+	VMOVD AX, X15; \
+	VPBROADCASTD X15, Y15
+
+// ARGS4 loads the arguments (w, a *byte, aStride, nb int, out) of a
+// four-token microkernel: SI weights, DI R8 R9 R10 the four Q8_K rows, CX
+// the block count.
+#define ARGS4 \
+	MOVQ w+0(FP), SI; \
+	MOVQ a+8(FP), DI; \
+	MOVQ aStride+16(FP), R8; \
+	MOVQ nb+24(FP), CX; \
+	LEAQ (DI)(R8*2), R9; \
+	LEAQ (R9)(R8*1), R10; \
+	ADDQ DI, R8
+
+// NEXT4 steps SI by one weight block of wb bytes and the four Q8_K rows
+// by one block.
+#define NEXT4(wb) \
+	ADDQ $wb, SI; \
+	ADDQ $292, DI; \
+	ADDQ $292, R8; \
+	ADDQ $292, R9; \
+	ADDQ $292, R10
+
+// HSUM1 reduces the int32 lanes of ya to lane 0 of xa, converted to
+// float32. Clobbers xt.
+#define HSUM1(ya, xa, xt) \
+	HSUM4(ya, xa, xt); \
+	VPHADDD xa, xa, xa; \
+	VPHADDD xa, xa, xa; \
+	VCVTDQ2PS xa, xa
