@@ -36,6 +36,9 @@ func kqVariants(goK kqRowKernels) []kqRowKernels {
 	case "Q4_K":
 		k.one = func(w, a []byte, nb int) float32 { return q4kDot1AVX2(&w[0], &a[0], nb) }
 		k.four = func(w, a []byte, aStride, nb int, out *[4]float32) { q4kDot4AVX2(&w[0], &a[0], aStride, nb, out) }
+	case "Q5_K":
+		k.one = func(w, a []byte, nb int) float32 { return q5kDot1AVX2(&w[0], &a[0], nb) }
+		k.four = func(w, a []byte, aStride, nb int, out *[4]float32) { q5kDot4AVX2(&w[0], &a[0], aStride, nb, out) }
 	case "Q6_K":
 		k.one = func(w, a []byte, nb int) float32 { return q6kDot1AVX2(&w[0], &a[0], nb) }
 		k.four = func(w, a []byte, aStride, nb int, out *[4]float32) { q6kDot4AVX2(&w[0], &a[0], aStride, nb, out) }
@@ -67,3 +70,13 @@ func q6kDot1AVX2(w, a *byte, nb int) float32
 //
 //go:noescape
 func q6kDot4AVX2(w, a *byte, aStride, nb int, out *[4]float32)
+
+// q5kDot1AVX2 is q4kDot1AVX2 for Q5_K.
+//
+//go:noescape
+func q5kDot1AVX2(w, a *byte, nb int) float32
+
+// q5kDot4AVX2 is q4kDot4AVX2 for Q5_K.
+//
+//go:noescape
+func q5kDot4AVX2(w, a *byte, aStride, nb int, out *[4]float32)

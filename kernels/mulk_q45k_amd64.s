@@ -80,62 +80,130 @@ GLOBL kqShufW<>(SB), RODATA|NOPTR, $256
 	VPMOVZXBW X6, X4
 
 // MINSUM leaves in xd the four int32 partial sums of mins·(32-value bsums)
-// of the Q8_K block at base (needs X4 = mins). Clobbers xt.
+// of the Q8_K block whose bsums are at mem (needs X4 = mins). Clobbers xt.
 #define MINSUM(mem, yd, xd, xt) \
 	VMOVDQU mem, yd; \
 	VEXTRACTI128 $1, yd, xt; \
 	VPHADDW xt, xd, xd; \
 	VPMADDWD X4, xd, xd
 
-
-// Q4CHUNK1 adds chunk c (64 values) of a Q4_K block at SI times the Q8_K
-// block at DI into Y0 (needs Y5 scales, Y15 = 0x0F bytes).
-#define Q4CHUNK1(c) \
-	VMOVDQU (16+32*c)(SI), Y7; \
+// Q4UNPACK puts the 64 codes of chunk c of the Q4_K block at SI into Y7
+// (first 32) and Y8, and their scales into Y9, Y10 (needs Y5 scales, Y15
+// = 0x0F bytes).
+#define Q4UNPACK(c) \
+	VMOVDQU (16+32*(c))(SI), Y7; \
 	VPSRLW $4, Y7, Y8; \
 	VPAND Y15, Y7, Y7; \
 	VPAND Y15, Y8, Y8; \
-	VPMADDUBSW (4+64*c)(DI), Y7, Y7; \
-	VPMADDUBSW (36+64*c)(DI), Y8, Y8; \
-	VPSHUFB kqShufW<>+(64*c)(SB), Y5, Y9; \
-	VPSHUFB kqShufW<>+(64*c+32)(SB), Y5, Y10; \
-	VPMADDWD Y9, Y7, Y7; \
-	VPMADDWD Y10, Y8, Y8; \
-	VPADDD Y7, Y0, Y0; \
-	VPADDD Y8, Y1, Y1
+	VPSHUFB kqShufW<>+(64*(c))(SB), Y5, Y9; \
+	VPSHUFB kqShufW<>+(64*(c)+32)(SB), Y5, Y10
+
+// Q5UNPACK is Q4UNPACK for Q5_K: the fifth bits come from Y6 (qh, shifted
+// right by 2 after each chunk; needs Y13 = 0x10 bytes). Clobbers Y11.
+#define Q5UNPACK(c) \
+	VMOVDQU (48+32*(c))(SI), Y7; \
+	VPSRLW $4, Y7, Y8; \
+	VPAND Y15, Y7, Y7; \
+	VPAND Y15, Y8, Y8; \
+	VPSLLW $4, Y6, Y11; \
+	VPAND Y13, Y11, Y11; \
+	VPOR Y11, Y7, Y7; \
+	VPSLLW $3, Y6, Y11; \
+	VPAND Y13, Y11, Y11; \
+	VPOR Y11, Y8, Y8; \
+	VPSRLW $2, Y6, Y6; \
+	VPSHUFB kqShufW<>+(64*(c))(SB), Y5, Y9; \
+	VPSHUFB kqShufW<>+(64*(c)+32)(SB), Y5, Y10
+
+// Q4TOK adds the two products of the unpacked chunk (Y7, Y8 codes; Y9,
+// Y10 scales) with the Q8_K block at base into acc. Clobbers Y11, Y12.
+#define Q4TOK(c, base, acc) \
+	VPMADDUBSW (4+64*(c))(base), Y7, Y11; \
+	VPMADDUBSW (36+64*(c))(base), Y8, Y12; \
+	VPMADDWD Y9, Y11, Y11; \
+	VPMADDWD Y10, Y12, Y12; \
+	VPADDD Y11, acc, acc; \
+	VPADDD Y12, acc, acc
+
+#define CHUNK1(unpack, c) \
+	unpack(c); \
+	Q4TOK(c, DI, Y0)
+
+#define CHUNK4(unpack, c) \
+	unpack(c); \
+	Q4TOK(c, DI, Y0); \
+	Q4TOK(c, R8, Y1); \
+	Q4TOK(c, R9, Y2); \
+	Q4TOK(c, R10, Y3)
+
+// FOLD1 folds the block's sums (Y0 codes, X4·bsums mins) into X14 as
+// kqCombine does. Clobbers Y0-Y3.
+#define FOLD1 \
+	HSUM4(Y0, X0, X1); \
+	MINSUM(260(DI), Y2, X2, X3); \
+	VPHADDD X2, X0, X0; \
+	VPHADDD X0, X0, X0; \
+	VCVTDQ2PS X0, X0; \
+	VMOVD 0(SI), X1; \
+	VCVTPH2PS X1, X1; \
+	VBROADCASTSS 0(DI), X2; \
+	VMULPS X2, X1, X1; \
+	VMULPS X0, X1, X1; \
+	VADDSS X1, X14, X14; \
+	VMOVSHDUP X1, X1; \
+	VSUBSS X1, X14, X14
+
+// FOLD4 is FOLD1 for the four tokens of Y0-Y3. Clobbers Y0-Y3, Y7-Y12.
+#define FOLD4 \
+	KQSUMI4; \
+	MINSUM(260(DI), Y7, X7, X8); \
+	MINSUM(260(R8), Y9, X9, X8); \
+	MINSUM(260(R9), Y11, X11, X8); \
+	MINSUM(260(R10), Y12, X12, X8); \
+	VPHADDD X9, X7, X7; \
+	VPHADDD X12, X11, X11; \
+	VPHADDD X11, X7, X7; \
+	VCVTDQ2PS X7, X7; \
+	DA4; \
+	VPBROADCASTW 0(SI), X2; \
+	VCVTPH2PS X2, X2; \
+	VMULPS X1, X2, X2; \
+	VMULPS X0, X2, X2; \
+	VADDPS X2, X14, X14; \
+	VPBROADCASTW 2(SI), X3; \
+	VCVTPH2PS X3, X3; \
+	VMULPS X1, X3, X3; \
+	VMULPS X7, X3, X3; \
+	VSUBPS X3, X14, X14
+
+#define ZERO4 \
+	VPXOR Y0, Y0, Y0; \
+	VPXOR Y1, Y1, Y1; \
+	VPXOR Y2, Y2, Y2; \
+	VPXOR Y3, Y3, Y3
+
+// Q5MASK sets Y13 to 0x10 in every byte. Clobbers AX.
+#define Q5MASK \
+	MOVL $0x10101010, AX; \
+	VMOVD AX, X13; \
+	VPBROADCASTD X13, Y13
 
 // func q4kDot1AVX2(w, a *byte, nb int) float32
 TEXT ·q4kDot1AVX2(SB), NOSPLIT, $0-28
 	MOVQ w+0(FP), SI
 	MOVQ a+8(FP), DI
 	MOVQ nb+16(FP), CX
-	MOVL $0x0f0f0f0f, AX
-	VMOVD AX, X15
-	VPBROADCASTD X15, Y15
+	NIBMASK
 	VXORPS X14, X14, X14
 
 q4k1loop:
 	K4SCALES(4)
 	VPXOR Y0, Y0, Y0
-	VPXOR Y1, Y1, Y1
-	Q4CHUNK1(0)
-	Q4CHUNK1(1)
-	Q4CHUNK1(2)
-	Q4CHUNK1(3)
-	VPADDD Y1, Y0, Y0
-	HSUM4(Y0, X0, X1)
-	MINSUM(260(DI), Y2, X2, X3)
-	VPHADDD X2, X0, X0
-	VPHADDD X0, X0, X0
-	VCVTDQ2PS X0, X0
-	VMOVD 0(SI), X1
-	VCVTPH2PS X1, X1
-	VBROADCASTSS 0(DI), X2
-	VMULPS X2, X1, X1
-	VMULPS X0, X1, X1
-	VADDSS X1, X14, X14
-	VMOVSHDUP X1, X1
-	VSUBSS X1, X14, X14
+	CHUNK1(Q4UNPACK, 0)
+	CHUNK1(Q4UNPACK, 1)
+	CHUNK1(Q4UNPACK, 2)
+	CHUNK1(Q4UNPACK, 3)
+	FOLD1
 	ADDQ $144, SI
 	ADDQ $292, DI
 	DECQ CX
@@ -145,83 +213,75 @@ q4k1loop:
 	VZEROUPPER
 	RET
 
-// Q4TOK adds the two products of the unpacked chunk (Y7, Y8 codes; Y9,
-// Y10 scales) with the Q8_K block at base into acc. Clobbers Y11, Y12.
-#define Q4TOK(c, base, acc) \
-	VPMADDUBSW (4+64*c)(base), Y7, Y11; \
-	VPMADDUBSW (36+64*c)(base), Y8, Y12; \
-	VPMADDWD Y9, Y11, Y11; \
-	VPMADDWD Y10, Y12, Y12; \
-	VPADDD Y11, acc, acc; \
-	VPADDD Y12, acc, acc
-
-// Q4CHUNK4 unpacks chunk c of the Q4_K block at SI once and adds its
-// products with the four Q8_K blocks at DI, R8, R9, R10 into Y0-Y3.
-#define Q4CHUNK4(c) \
-	VMOVDQU (16+32*c)(SI), Y7; \
-	VPSRLW $4, Y7, Y8; \
-	VPAND Y15, Y7, Y7; \
-	VPAND Y15, Y8, Y8; \
-	VPSHUFB kqShufW<>+(64*c)(SB), Y5, Y9; \
-	VPSHUFB kqShufW<>+(64*c+32)(SB), Y5, Y10; \
-	Q4TOK(c, DI, Y0); \
-	Q4TOK(c, R8, Y1); \
-	Q4TOK(c, R9, Y2); \
-	Q4TOK(c, R10, Y3)
-
-
-
 // func q4kDot4AVX2(w, a *byte, aStride, nb int, out *[4]float32)
 TEXT ·q4kDot4AVX2(SB), NOSPLIT, $0-40
-	MOVQ w+0(FP), SI
-	MOVQ a+8(FP), DI
-	MOVQ aStride+16(FP), R8
-	MOVQ nb+24(FP), CX
-	LEAQ (DI)(R8*2), R9
-	LEAQ (R9)(R8*1), R10
-	ADDQ DI, R8
-	MOVL $0x0f0f0f0f, AX
-	VMOVD AX, X15
-	VPBROADCASTD X15, Y15
+	ARGS4
+	NIBMASK
 	VXORPS X14, X14, X14
 
 q4k4loop:
 	K4SCALES(4)
-	VPXOR Y0, Y0, Y0
-	VPXOR Y1, Y1, Y1
-	VPXOR Y2, Y2, Y2
-	VPXOR Y3, Y3, Y3
-	Q4CHUNK4(0)
-	Q4CHUNK4(1)
-	Q4CHUNK4(2)
-	Q4CHUNK4(3)
-	KQSUMI4
-	MINSUM(260(DI), Y7, X7, X8)
-	MINSUM(260(R8), Y9, X9, X8)
-	MINSUM(260(R9), Y11, X11, X8)
-	MINSUM(260(R10), Y12, X12, X8)
-	VPHADDD X9, X7, X7
-	VPHADDD X12, X11, X11
-	VPHADDD X11, X7, X7
-	VCVTDQ2PS X7, X7
-	DA4
-	VPBROADCASTW 0(SI), X2
-	VCVTPH2PS X2, X2
-	VMULPS X1, X2, X2
-	VMULPS X0, X2, X2
-	VADDPS X2, X14, X14
-	VPBROADCASTW 2(SI), X3
-	VCVTPH2PS X3, X3
-	VMULPS X1, X3, X3
-	VMULPS X7, X3, X3
-	VSUBPS X3, X14, X14
-	ADDQ $144, SI
-	ADDQ $292, DI
-	ADDQ $292, R8
-	ADDQ $292, R9
-	ADDQ $292, R10
+	ZERO4
+	CHUNK4(Q4UNPACK, 0)
+	CHUNK4(Q4UNPACK, 1)
+	CHUNK4(Q4UNPACK, 2)
+	CHUNK4(Q4UNPACK, 3)
+	FOLD4
+	NEXT4(144)
 	DECQ CX
 	JNZ  q4k4loop
+
+	MOVQ out+32(FP), AX
+	VMOVUPS X14, (AX)
+	VZEROUPPER
+	RET
+
+// func q5kDot1AVX2(w, a *byte, nb int) float32
+TEXT ·q5kDot1AVX2(SB), NOSPLIT, $0-28
+	MOVQ w+0(FP), SI
+	MOVQ a+8(FP), DI
+	MOVQ nb+16(FP), CX
+	NIBMASK
+	Q5MASK
+	VXORPS X14, X14, X14
+
+q5k1loop:
+	K4SCALES(4)
+	VMOVDQU 16(SI), Y6
+	VPXOR Y0, Y0, Y0
+	CHUNK1(Q5UNPACK, 0)
+	CHUNK1(Q5UNPACK, 1)
+	CHUNK1(Q5UNPACK, 2)
+	CHUNK1(Q5UNPACK, 3)
+	FOLD1
+	ADDQ $176, SI
+	ADDQ $292, DI
+	DECQ CX
+	JNZ  q5k1loop
+
+	VMOVSS X14, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func q5kDot4AVX2(w, a *byte, aStride, nb int, out *[4]float32)
+TEXT ·q5kDot4AVX2(SB), NOSPLIT, $0-40
+	ARGS4
+	NIBMASK
+	Q5MASK
+	VXORPS X14, X14, X14
+
+q5k4loop:
+	K4SCALES(4)
+	VMOVDQU 16(SI), Y6
+	ZERO4
+	CHUNK4(Q5UNPACK, 0)
+	CHUNK4(Q5UNPACK, 1)
+	CHUNK4(Q5UNPACK, 2)
+	CHUNK4(Q5UNPACK, 3)
+	FOLD4
+	NEXT4(176)
+	DECQ CX
+	JNZ  q5k4loop
 
 	MOVQ out+32(FP), AX
 	VMOVUPS X14, (AX)
