@@ -33,6 +33,12 @@ func kqVariants(goK kqRowKernels) []kqRowKernels {
 	}
 	k := goK
 	switch goK.name {
+	case "Q2_K":
+		k.one = func(w, a []byte, nb int) float32 { return q2kDot1AVX2(&w[0], &a[0], nb) }
+		k.four = func(w, a []byte, aStride, nb int, out *[4]float32) { q2kDot4AVX2(&w[0], &a[0], aStride, nb, out) }
+	case "Q3_K":
+		k.one = func(w, a []byte, nb int) float32 { return q3kDot1AVX2(&w[0], &a[0], nb) }
+		k.four = func(w, a []byte, aStride, nb int, out *[4]float32) { q3kDot4AVX2(&w[0], &a[0], aStride, nb, out) }
 	case "Q4_K":
 		k.one = func(w, a []byte, nb int) float32 { return q4kDot1AVX2(&w[0], &a[0], nb) }
 		k.four = func(w, a []byte, aStride, nb int, out *[4]float32) { q4kDot4AVX2(&w[0], &a[0], aStride, nb, out) }
@@ -80,3 +86,23 @@ func q5kDot1AVX2(w, a *byte, nb int) float32
 //
 //go:noescape
 func q5kDot4AVX2(w, a *byte, aStride, nb int, out *[4]float32)
+
+// q2kDot1AVX2 is q4kDot1AVX2 for Q2_K.
+//
+//go:noescape
+func q2kDot1AVX2(w, a *byte, nb int) float32
+
+// q2kDot4AVX2 is q4kDot4AVX2 for Q2_K.
+//
+//go:noescape
+func q2kDot4AVX2(w, a *byte, aStride, nb int, out *[4]float32)
+
+// q3kDot1AVX2 is q4kDot1AVX2 for Q3_K.
+//
+//go:noescape
+func q3kDot1AVX2(w, a *byte, nb int) float32
+
+// q3kDot4AVX2 is q4kDot4AVX2 for Q3_K.
+//
+//go:noescape
+func q3kDot4AVX2(w, a *byte, aStride, nb int, out *[4]float32)

@@ -1,0 +1,467 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+#include "mulk_amd64.h"
+
+// AVX2 microkernels of Q6_K × Q8_K. The 6-bit codes are used unsigned
+// (0…63, VPMADDUBSW against the int8 activations, VPMADDWD with the int8
+// sub-block scales); the offset 32 comes off as 32·Σ scale·bsum. The
+// super-block's int32 sum is exact and folds into float32 as kqCombine
+// does: acc += (d·da)·sumi.
+
+// kqShufB: 16-byte masks, pair k: byte 2k eight times, then byte 2k+1.
+DATA kqShufB<>+0(SB)/8, $0x0000000000000000
+DATA kqShufB<>+8(SB)/8, $0x0101010101010101
+DATA kqShufB<>+16(SB)/8, $0x0202020202020202
+DATA kqShufB<>+24(SB)/8, $0x0303030303030303
+DATA kqShufB<>+32(SB)/8, $0x0404040404040404
+DATA kqShufB<>+40(SB)/8, $0x0505050505050505
+DATA kqShufB<>+48(SB)/8, $0x0606060606060606
+DATA kqShufB<>+56(SB)/8, $0x0707070707070707
+DATA kqShufB<>+64(SB)/8, $0x0808080808080808
+DATA kqShufB<>+72(SB)/8, $0x0909090909090909
+DATA kqShufB<>+80(SB)/8, $0x0a0a0a0a0a0a0a0a
+DATA kqShufB<>+88(SB)/8, $0x0b0b0b0b0b0b0b0b
+DATA kqShufB<>+96(SB)/8, $0x0c0c0c0c0c0c0c0c
+DATA kqShufB<>+104(SB)/8, $0x0d0d0d0d0d0d0d0d
+DATA kqShufB<>+112(SB)/8, $0x0e0e0e0e0e0e0e0e
+DATA kqShufB<>+120(SB)/8, $0x0f0f0f0f0f0f0f0f
+GLOBL kqShufB<>(SB), RODATA|NOPTR, $128
+
+// Q6LOAD loads half n (128 values) of the Q6_K block at SI: ql into Y8,
+// Y9, qh into Y10.
+#define Q6LOAD(n) \
+	VMOVDQU (64*n)(SI), Y8; \
+	VMOVDQU (64*n+32)(SI), Y9; \
+	VMOVDQU (128+32*n)(SI), Y10
+
+// Q6CODEi puts the 32 codes of quarter i of the loaded half into Y5 (needs
+// Y15 = 0x0F, Y14 = 0x30 bytes). Clobbers Y7.
+#define Q6CODE0 \
+	VPAND Y15, Y8, Y5; \
+	VPSLLW $4, Y10, Y7; \
+	VPAND Y14, Y7, Y7; \
+	VPOR Y7, Y5, Y5
+
+#define Q6CODE1 \
+	VPAND Y15, Y9, Y5; \
+	VPSLLW $2, Y10, Y7; \
+	VPAND Y14, Y7, Y7; \
+	VPOR Y7, Y5, Y5
+
+#define Q6CODE2 \
+	VPSRLW $4, Y8, Y5; \
+	VPAND Y15, Y5, Y5; \
+	VPAND Y14, Y10, Y7; \
+	VPOR Y7, Y5, Y5
+
+#define Q6CODE3 \
+	VPSRLW $4, Y9, Y5; \
+	VPAND Y15, Y5, Y5; \
+	VPSRLW $2, Y10, Y7; \
+	VPAND Y14, Y7, Y7; \
+	VPOR Y7, Y5, Y5
+
+// SCALE16 sets Y6 to the int16 scales of sub-block pair k (eight lanes
+// each) from the int8 scales in X12.
+#define SCALE16(k) \
+	VPSHUFB kqShufB<>+(16*(k))(SB), X12, X6; \
+	VPMOVSXBW X6, Y6
+
+// Q6TOK adds codes Y5 × the 32 activations at off(base), scaled by Y6,
+// into acc. Clobbers Y7.
+#define Q6TOK(off, base, acc) \
+	VPMADDUBSW (off)(base), Y5, Y7; \
+	VPMADDWD Y6, Y7, Y7; \
+	VPADDD Y7, acc, acc
+
+// Q6OFF subtracts 32·Σ scale·bsum of the Q8_K block at base from acc
+// (needs Y6 = the 16 scales as int16). Clobbers Y7.
+#define Q6OFF(base, acc) \
+	VPMADDWD 260(base), Y6, Y7; \
+	VPSLLD $5, Y7, Y7; \
+	VPSUBD Y7, acc, acc
+
+#define Q6MASKS \
+	NIBMASK; \
+	MOVL $0x30303030, AX; \
+	VMOVD AX, X14; \
+	VPBROADCASTD X14, Y14
+
+#define Q6QUARTER1(n, i, code) \
+	code; \
+	SCALE16(4*n+i); \
+	Q6TOK(4+128*n+32*i, DI, Y0)
+
+// func q6kDot1AVX2(w, a *byte, nb int) float32
+TEXT ·q6kDot1AVX2(SB), NOSPLIT, $0-28
+	MOVQ w+0(FP), SI
+	MOVQ a+8(FP), DI
+	MOVQ nb+16(FP), CX
+	Q6MASKS
+	VXORPS X13, X13, X13
+
+q6k1loop:
+	VMOVDQU 192(SI), X12
+	VPXOR Y0, Y0, Y0
+	Q6LOAD(0)
+	Q6QUARTER1(0, 0, Q6CODE0)
+	Q6QUARTER1(0, 1, Q6CODE1)
+	Q6QUARTER1(0, 2, Q6CODE2)
+	Q6QUARTER1(0, 3, Q6CODE3)
+	Q6LOAD(1)
+	Q6QUARTER1(1, 0, Q6CODE0)
+	Q6QUARTER1(1, 1, Q6CODE1)
+	Q6QUARTER1(1, 2, Q6CODE2)
+	Q6QUARTER1(1, 3, Q6CODE3)
+	VPMOVSXBW X12, Y6
+	Q6OFF(DI, Y0)
+	HSUM1(Y0, X0, X1)
+	MOVWLZX 208(SI), AX
+	VMOVD AX, X1
+	VCVTPH2PS X1, X1
+	VMULSS 0(DI), X1, X1
+	VMULSS X0, X1, X1
+	VADDSS X1, X13, X13
+	ADDQ $210, SI
+	ADDQ $292, DI
+	DECQ CX
+	JNZ  q6k1loop
+
+	VMOVSS X13, ret+24(FP)
+	VZEROUPPER
+	RET
+
+#define Q6QUARTER4(n, i, code) \
+	code; \
+	SCALE16(4*n+i); \
+	Q6TOK(4+128*n+32*i, DI, Y0); \
+	Q6TOK(4+128*n+32*i, R8, Y1); \
+	Q6TOK(4+128*n+32*i, R9, Y2); \
+	Q6TOK(4+128*n+32*i, R10, Y3)
+
+// func q6kDot4AVX2(w, a *byte, aStride, nb int, out *[4]float32)
+TEXT ·q6kDot4AVX2(SB), NOSPLIT, $0-40
+	ARGS4
+	Q6MASKS
+	VXORPS X13, X13, X13
+
+q6k4loop:
+	VMOVDQU 192(SI), X12
+	VPXOR Y0, Y0, Y0
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	VPXOR Y3, Y3, Y3
+	Q6LOAD(0)
+	Q6QUARTER4(0, 0, Q6CODE0)
+	Q6QUARTER4(0, 1, Q6CODE1)
+	Q6QUARTER4(0, 2, Q6CODE2)
+	Q6QUARTER4(0, 3, Q6CODE3)
+	Q6LOAD(1)
+	Q6QUARTER4(1, 0, Q6CODE0)
+	Q6QUARTER4(1, 1, Q6CODE1)
+	Q6QUARTER4(1, 2, Q6CODE2)
+	Q6QUARTER4(1, 3, Q6CODE3)
+	VPMOVSXBW X12, Y6
+	Q6OFF(DI, Y0)
+	Q6OFF(R8, Y1)
+	Q6OFF(R9, Y2)
+	Q6OFF(R10, Y3)
+	KQSUMI4
+	DA4
+	VPBROADCASTW 208(SI), X2
+	VCVTPH2PS X2, X2
+	VMULPS X1, X2, X2
+	VMULPS X0, X2, X2
+	VADDPS X2, X13, X13
+	NEXT4(210)
+	DECQ CX
+	JNZ  q6k4loop
+
+	MOVQ out+32(FP), AX
+	VMOVUPS X13, (AX)
+	VZEROUPPER
+	RET
+
+// Q2_K and Q3_K: 2-bit codes (element 128h+32k+m at bits 2k of
+// qs[32h+m]), Q3_K adding the hmask bit 4h+k of byte m as the third bit
+// and taking the offset 4 off as 4·Σ scale·bsum, Q2_K taking its mins off
+// as Σ min·bsum.
+
+// Q2CODE puts the 32 codes of k of the loaded qs (Y8) into Y5 (needs Y15
+// = 0x03 bytes).
+#define Q2CODE(k) \
+	VPSRLW $(2*(k)), Y8, Y5; \
+	VPAND Y15, Y5, Y5
+
+// Q3CODE adds the third bits (Y9, shifted right by one after each k;
+// needs Y14 = 0x04 bytes). Clobbers Y7.
+#define Q3CODE(k) \
+	Q2CODE(k); \
+	VPSLLW $2, Y9, Y7; \
+	VPAND Y14, Y7, Y7; \
+	VPOR Y7, Y5, Y5; \
+	VPSRLW $1, Y9, Y9
+
+#define QK1(h, k, code) \
+	code(k); \
+	SCALE16(4*(h)+(k)); \
+	Q6TOK(4+128*(h)+32*(k), DI, Y0)
+
+#define QK4(h, k, code) \
+	code(k); \
+	SCALE16(4*(h)+(k)); \
+	Q6TOK(4+128*(h)+32*(k), DI, Y0); \
+	Q6TOK(4+128*(h)+32*(k), R8, Y1); \
+	Q6TOK(4+128*(h)+32*(k), R9, Y2); \
+	Q6TOK(4+128*(h)+32*(k), R10, Y3)
+
+#define QHALF1(h, code) \
+	QK1(h, 0, code); \
+	QK1(h, 1, code); \
+	QK1(h, 2, code); \
+	QK1(h, 3, code)
+
+#define QHALF4(h, code) \
+	QK4(h, 0, code); \
+	QK4(h, 1, code); \
+	QK4(h, 2, code); \
+	QK4(h, 3, code)
+
+// Q2SCALES puts the 16 scales of the Q2_K block at SI into X12 and its
+// 16 mins as int16 into Y4 (needs Y15 = 0x03, Y14 = 0x0F bytes).
+#define Q2SCALES \
+	VMOVDQU 0(SI), X12; \
+	VPSRLW $4, X12, X4; \
+	VPAND X14, X4, X4; \
+	VPMOVZXBW X4, Y4; \
+	VPAND X14, X12, X12
+
+// Q3SCALES puts the 16 signed scales of the Q3_K block at SI into X12
+// (needs Y13 = 32 bytes). Clobbers AX, BX, DX, R11, R12.
+#define Q3SCALES \
+	MOVL 96(SI), AX; \
+	MOVL 100(SI), BX; \
+	MOVL 104(SI), DX; \
+	MOVL AX, R11; \
+	SHRL $4, R11; \
+	ANDL $0x0f0f0f0f, R11; \
+	MOVL DX, R12; \
+	SHRL $4, R12; \
+	ANDL $0x03030303, R12; \
+	SHLL $4, R12; \
+	ORL R12, R11; \
+	MOVL BX, R12; \
+	SHRL $4, R12; \
+	ANDL $0x0f0f0f0f, R12; \
+	MOVL DX, R13; \
+	SHRL $6, R13; \
+	ANDL $0x03030303, R13; \
+	SHLL $4, R13; \
+	ORL R13, R12; \
+	SHLQ $32, R12; \
+	ORQ R12, R11; \
+	ANDL $0x0f0f0f0f, AX; \
+	MOVL DX, R12; \
+	ANDL $0x03030303, R12; \
+	SHLL $4, R12; \
+	ORL R12, AX; \
+	ANDL $0x0f0f0f0f, BX; \
+	MOVL DX, R12; \
+	SHRL $2, R12; \
+	ANDL $0x03030303, R12; \
+	SHLL $4, R12; \
+	ORL R12, BX; \
+	SHLQ $32, BX; \
+	ORQ BX, AX; \
+	VMOVQ AX, X12; \
+	VPINSRQ $1, R11, X12, X12; \
+	VPSUBB X13, X12, X12
+
+#define BCAST(val, x, y) \
+	MOVL val, AX; \
+	VMOVD AX, x; \
+	VPBROADCASTD x, y
+
+// Q2FOLD1 folds sumi (Y0) and Σ min·bsum into X13 as kqCombine does.
+// Clobbers Y0-Y3.
+#define Q2FOLD1 \
+	VPMADDWD 260(DI), Y4, Y1; \
+	HSUM4(Y0, X0, X2); \
+	HSUM4(Y1, X1, X2); \
+	VPHADDD X1, X0, X0; \
+	VPHADDD X0, X0, X0; \
+	VCVTDQ2PS X0, X0; \
+	VMOVD 80(SI), X1; \
+	VCVTPH2PS X1, X1; \
+	VBROADCASTSS 0(DI), X2; \
+	VMULPS X2, X1, X1; \
+	VMULPS X0, X1, X1; \
+	VADDSS X1, X13, X13; \
+	VMOVSHDUP X1, X1; \
+	VSUBSS X1, X13, X13
+
+// func q2kDot1AVX2(w, a *byte, nb int) float32
+TEXT ·q2kDot1AVX2(SB), NOSPLIT, $0-28
+	MOVQ w+0(FP), SI
+	MOVQ a+8(FP), DI
+	MOVQ nb+16(FP), CX
+	BCAST($0x03030303, X15, Y15)
+	BCAST($0x0f0f0f0f, X14, Y14)
+	VXORPS X13, X13, X13
+
+q2k1loop:
+	Q2SCALES
+	VPXOR Y0, Y0, Y0
+	VMOVDQU 16(SI), Y8
+	QHALF1(0, Q2CODE)
+	VMOVDQU 48(SI), Y8
+	QHALF1(1, Q2CODE)
+	Q2FOLD1
+	ADDQ $84, SI
+	ADDQ $292, DI
+	DECQ CX
+	JNZ  q2k1loop
+
+	VMOVSS X13, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func q2kDot4AVX2(w, a *byte, aStride, nb int, out *[4]float32)
+TEXT ·q2kDot4AVX2(SB), NOSPLIT, $0-40
+	ARGS4
+	BCAST($0x03030303, X15, Y15)
+	BCAST($0x0f0f0f0f, X14, Y14)
+	VXORPS X13, X13, X13
+
+q2k4loop:
+	Q2SCALES
+	VPXOR Y0, Y0, Y0
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	VPXOR Y3, Y3, Y3
+	VMOVDQU 16(SI), Y8
+	QHALF4(0, Q2CODE)
+	VMOVDQU 48(SI), Y8
+	QHALF4(1, Q2CODE)
+	KQSUMI4
+	VPMADDWD 260(DI), Y4, Y5
+	VPMADDWD 260(R8), Y4, Y6
+	VPMADDWD 260(R9), Y4, Y7
+	VPMADDWD 260(R10), Y4, Y8
+	HSUM4(Y5, X5, X9)
+	HSUM4(Y6, X6, X9)
+	HSUM4(Y7, X7, X9)
+	HSUM4(Y8, X8, X9)
+	VPHADDD X6, X5, X5
+	VPHADDD X8, X7, X7
+	VPHADDD X7, X5, X5
+	VCVTDQ2PS X5, X5
+	DA4
+	VPBROADCASTW 80(SI), X2
+	VCVTPH2PS X2, X2
+	VMULPS X1, X2, X2
+	VMULPS X0, X2, X2
+	VADDPS X2, X13, X13
+	VPBROADCASTW 82(SI), X3
+	VCVTPH2PS X3, X3
+	VMULPS X1, X3, X3
+	VMULPS X5, X3, X3
+	VSUBPS X3, X13, X13
+	NEXT4(84)
+	DECQ CX
+	JNZ  q2k4loop
+
+	MOVQ out+32(FP), AX
+	VMOVUPS X13, (AX)
+	VZEROUPPER
+	RET
+
+// Q3FOLD1 folds sumi (Y0, less 4·Σ scale·bsum) into X11. Clobbers Y1-Y2.
+#define Q3FOLD1 \
+	VPMOVSXBW X12, Y6; \
+	VPMADDWD 260(DI), Y6, Y7; \
+	VPSLLD $2, Y7, Y7; \
+	VPSUBD Y7, Y0, Y0; \
+	HSUM1(Y0, X0, X1); \
+	MOVWLZX 108(SI), AX; \
+	VMOVD AX, X1; \
+	VCVTPH2PS X1, X1; \
+	VMULSS 0(DI), X1, X1; \
+	VMULSS X0, X1, X1; \
+	VADDSS X1, X11, X11
+
+#define Q3OFF(base, acc) \
+	VPMADDWD 260(base), Y6, Y7; \
+	VPSLLD $2, Y7, Y7; \
+	VPSUBD Y7, acc, acc
+
+// func q3kDot1AVX2(w, a *byte, nb int) float32
+TEXT ·q3kDot1AVX2(SB), NOSPLIT, $0-28
+	MOVQ w+0(FP), SI
+	MOVQ a+8(FP), DI
+	MOVQ nb+16(FP), CX
+	BCAST($0x03030303, X15, Y15)
+	BCAST($0x04040404, X14, Y14)
+	BCAST($0x20202020, X13, Y13)
+	VXORPS X11, X11, X11
+
+q3k1loop:
+	Q3SCALES
+	VMOVDQU 0(SI), Y9
+	VPXOR Y0, Y0, Y0
+	VMOVDQU 32(SI), Y8
+	QHALF1(0, Q3CODE)
+	VMOVDQU 64(SI), Y8
+	QHALF1(1, Q3CODE)
+	Q3FOLD1
+	ADDQ $110, SI
+	ADDQ $292, DI
+	DECQ CX
+	JNZ  q3k1loop
+
+	VMOVSS X11, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func q3kDot4AVX2(w, a *byte, aStride, nb int, out *[4]float32)
+TEXT ·q3kDot4AVX2(SB), NOSPLIT, $0-40
+	ARGS4
+	BCAST($0x03030303, X15, Y15)
+	BCAST($0x04040404, X14, Y14)
+	BCAST($0x20202020, X13, Y13)
+	VXORPS X11, X11, X11
+
+q3k4loop:
+	Q3SCALES
+	VMOVDQU 0(SI), Y9
+	VPXOR Y0, Y0, Y0
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	VPXOR Y3, Y3, Y3
+	VMOVDQU 32(SI), Y8
+	QHALF4(0, Q3CODE)
+	VMOVDQU 64(SI), Y8
+	QHALF4(1, Q3CODE)
+	VPMOVSXBW X12, Y6
+	Q3OFF(DI, Y0)
+	Q3OFF(R8, Y1)
+	Q3OFF(R9, Y2)
+	Q3OFF(R10, Y3)
+	KQSUMI4
+	DA4
+	MOVWLZX 108(SI), AX
+	VMOVD AX, X2
+	VCVTPH2PS X2, X2
+	VBROADCASTSS X2, X2
+	VMULPS X1, X2, X2
+	VMULPS X0, X2, X2
+	VADDPS X2, X11, X11
+	NEXT4(110)
+	DECQ CX
+	JNZ  q3k4loop
+
+	MOVQ out+32(FP), AX
+	VMOVUPS X11, (AX)
+	VZEROUPPER
+	RET
