@@ -3,8 +3,12 @@
 package kernels
 
 // kqHasAVX2 reports whether the AVX2 microkernels run (they convert the
-// fp16 scales with VCVTPH2PS, so F16C too).
-var kqHasAVX2 = features.AVX2 && features.F16C
+// fp16 scales with VCVTPH2PS, so F16C too); kqHasVNNI whether their
+// VPDPWSSD variants do (AVX512-VNNI on 256-bit registers needs VL).
+var (
+	kqHasAVX2 = features.AVX2 && features.F16C
+	kqHasVNNI = kqHasAVX2 && features.AVX512VNNI && features.AVX512VL
+)
 
 // Dispatch of the K-quant matrix kernels, chosen once at start-up: the
 // fastest assembly variant the CPU runs, else the pure-Go twin.
@@ -24,85 +28,42 @@ func kqBest(goK kqRowKernels) kqRowKernels {
 	return goK
 }
 
+type (
+	kqAsm1 func(w, a *byte, nb int) float32
+	kqAsm4 func(w, a *byte, aStride, nb int, out *[4]float32)
+)
+
+// kqAsmSet is one instruction-set variant of a type's microkernels.
+type kqAsmSet struct {
+	suffix string
+	on     bool
+	one    kqAsm1
+	four   kqAsm4
+}
+
+// kqAsmSets lists each type's variants, fastest first.
+var kqAsmSets = map[string][]kqAsmSet{
+	"Q2_K": {{"vnni", kqHasVNNI, q2kDot1VNNI, q2kDot4VNNI}, {"avx2", kqHasAVX2, q2kDot1AVX2, q2kDot4AVX2}},
+	"Q3_K": {{"vnni", kqHasVNNI, q3kDot1VNNI, q3kDot4VNNI}, {"avx2", kqHasAVX2, q3kDot1AVX2, q3kDot4AVX2}},
+	"Q4_K": {{"vnni", kqHasVNNI, q4kDot1VNNI, q4kDot4VNNI}, {"avx2", kqHasAVX2, q4kDot1AVX2, q4kDot4AVX2}},
+	"Q5_K": {{"vnni", kqHasVNNI, q5kDot1VNNI, q5kDot4VNNI}, {"avx2", kqHasAVX2, q5kDot1AVX2, q5kDot4AVX2}},
+	"Q6_K": {{"vnni", kqHasVNNI, q6kDot1VNNI, q6kDot4VNNI}, {"avx2", kqHasAVX2, q6kDot1AVX2, q6kDot4AVX2}},
+}
+
 // kqVariants lists the assembly variants of goK's type that this CPU
 // runs, fastest first (the tests check each against the twin).
 func kqVariants(goK kqRowKernels) []kqRowKernels {
 	var v []kqRowKernels
-	if !kqHasAVX2 {
-		return v
+	for _, s := range kqAsmSets[goK.name] {
+		if !s.on {
+			continue
+		}
+		one, four := s.one, s.four
+		k := goK
+		k.name = goK.name + "/" + s.suffix
+		k.one = func(w, a []byte, nb int) float32 { return one(&w[0], &a[0], nb) }
+		k.four = func(w, a []byte, aStride, nb int, out *[4]float32) { four(&w[0], &a[0], aStride, nb, out) }
+		v = append(v, k)
 	}
-	k := goK
-	switch goK.name {
-	case "Q2_K":
-		k.one = func(w, a []byte, nb int) float32 { return q2kDot1AVX2(&w[0], &a[0], nb) }
-		k.four = func(w, a []byte, aStride, nb int, out *[4]float32) { q2kDot4AVX2(&w[0], &a[0], aStride, nb, out) }
-	case "Q3_K":
-		k.one = func(w, a []byte, nb int) float32 { return q3kDot1AVX2(&w[0], &a[0], nb) }
-		k.four = func(w, a []byte, aStride, nb int, out *[4]float32) { q3kDot4AVX2(&w[0], &a[0], aStride, nb, out) }
-	case "Q4_K":
-		k.one = func(w, a []byte, nb int) float32 { return q4kDot1AVX2(&w[0], &a[0], nb) }
-		k.four = func(w, a []byte, aStride, nb int, out *[4]float32) { q4kDot4AVX2(&w[0], &a[0], aStride, nb, out) }
-	case "Q5_K":
-		k.one = func(w, a []byte, nb int) float32 { return q5kDot1AVX2(&w[0], &a[0], nb) }
-		k.four = func(w, a []byte, aStride, nb int, out *[4]float32) { q5kDot4AVX2(&w[0], &a[0], aStride, nb, out) }
-	case "Q6_K":
-		k.one = func(w, a []byte, nb int) float32 { return q6kDot1AVX2(&w[0], &a[0], nb) }
-		k.four = func(w, a []byte, aStride, nb int, out *[4]float32) { q6kDot4AVX2(&w[0], &a[0], aStride, nb, out) }
-	default:
-		return v
-	}
-	k.name = goK.name + "/avx2"
-	return append(v, k)
+	return v
 }
-
-// q4kDot1AVX2 is the Q4_K row (nb ≥ 1 super-blocks at w) times one Q8_K
-// row at a.
-//
-//go:noescape
-func q4kDot1AVX2(w, a *byte, nb int) float32
-
-// q4kDot4AVX2 is the Q4_K row at w times the four Q8_K rows at a,
-// a+aStride, a+2·aStride, a+3·aStride, each as q4kDot1AVX2 computes it.
-//
-//go:noescape
-func q4kDot4AVX2(w, a *byte, aStride, nb int, out *[4]float32)
-
-// q6kDot1AVX2 is q4kDot1AVX2 for Q6_K.
-//
-//go:noescape
-func q6kDot1AVX2(w, a *byte, nb int) float32
-
-// q6kDot4AVX2 is q4kDot4AVX2 for Q6_K.
-//
-//go:noescape
-func q6kDot4AVX2(w, a *byte, aStride, nb int, out *[4]float32)
-
-// q5kDot1AVX2 is q4kDot1AVX2 for Q5_K.
-//
-//go:noescape
-func q5kDot1AVX2(w, a *byte, nb int) float32
-
-// q5kDot4AVX2 is q4kDot4AVX2 for Q5_K.
-//
-//go:noescape
-func q5kDot4AVX2(w, a *byte, aStride, nb int, out *[4]float32)
-
-// q2kDot1AVX2 is q4kDot1AVX2 for Q2_K.
-//
-//go:noescape
-func q2kDot1AVX2(w, a *byte, nb int) float32
-
-// q2kDot4AVX2 is q4kDot4AVX2 for Q2_K.
-//
-//go:noescape
-func q2kDot4AVX2(w, a *byte, aStride, nb int, out *[4]float32)
-
-// q3kDot1AVX2 is q4kDot1AVX2 for Q3_K.
-//
-//go:noescape
-func q3kDot1AVX2(w, a *byte, nb int) float32
-
-// q3kDot4AVX2 is q4kDot4AVX2 for Q3_K.
-//
-//go:noescape
-func q3kDot4AVX2(w, a *byte, aStride, nb int, out *[4]float32)

@@ -8,15 +8,20 @@ import (
 
 // BenchmarkMulKQuants reports GB/s of weight bytes for each K-quant type
 // on 2048- and 8192-wide matrices, one goroutine, at toks=1 (generation)
-// and toks=32 (prompt processing).
+// and toks=32 (prompt processing), for every variant the CPU runs.
 func BenchmarkMulKQuants(b *testing.B) {
 	for _, c := range kqMulCases() {
 		for _, sh := range []struct{ n, rows int }{{2048, 2048}, {8192, 512}} {
 			for _, toks := range []int{1, 32} {
-				for _, impl := range []struct {
+				type impl struct {
 					name string
 					mul  MulFunc
-				}{{"disp", c.mat.Mul}, {"go", c.goK.mul}} {
+				}
+				impls := []impl{{"go", c.goK.mul}}
+				for _, v := range kqVariants(*c.goK) {
+					impls = append(impls, impl{v.name[len(c.name)+1:], v.mul})
+				}
+				for _, impl := range impls {
 					if impl.name == "go" && (toks > 1 || sh.n > 2048) {
 						continue
 					}

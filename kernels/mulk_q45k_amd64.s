@@ -188,102 +188,131 @@ GLOBL kqShufW<>(SB), RODATA|NOPTR, $256
 	VMOVD AX, X13; \
 	VPBROADCASTD X13, Y13
 
+// The function bodies, assembled twice: with VPMADDWD+VPADDD (AVX2) and
+// with VPDPWSSD (AVX512-VNNI on 256-bit registers).
+#define Q4KDOT1BODY \
+	MOVQ w+0(FP), SI; \
+	MOVQ a+8(FP), DI; \
+	MOVQ nb+16(FP), CX; \
+	NIBMASK; \
+	VXORPS X14, X14, X14; \
+q4k1loop: \
+	K4SCALES(4); \
+	VPXOR Y0, Y0, Y0; \
+	CHUNK1(Q4UNPACK, 0); \
+	CHUNK1(Q4UNPACK, 1); \
+	CHUNK1(Q4UNPACK, 2); \
+	CHUNK1(Q4UNPACK, 3); \
+	FOLD1; \
+	ADDQ $144, SI; \
+	ADDQ $292, DI; \
+	DECQ CX; \
+	JNZ  q4k1loop; \
+	VMOVSS X14, ret+24(FP); \
+	VZEROUPPER; \
+	RET
+
+#define Q4KDOT4BODY \
+	ARGS4; \
+	NIBMASK; \
+	VXORPS X14, X14, X14; \
+q4k4loop: \
+	K4SCALES(4); \
+	ZERO4; \
+	CHUNK4(Q4UNPACK, 0); \
+	CHUNK4(Q4UNPACK, 1); \
+	CHUNK4(Q4UNPACK, 2); \
+	CHUNK4(Q4UNPACK, 3); \
+	FOLD4; \
+	NEXT4(144); \
+	DECQ CX; \
+	JNZ  q4k4loop; \
+	MOVQ out+32(FP), AX; \
+	VMOVUPS X14, (AX); \
+	VZEROUPPER; \
+	RET
+
+#define Q5KDOT1BODY \
+	MOVQ w+0(FP), SI; \
+	MOVQ a+8(FP), DI; \
+	MOVQ nb+16(FP), CX; \
+	NIBMASK; \
+	Q5MASK; \
+	VXORPS X14, X14, X14; \
+q5k1loop: \
+	K4SCALES(4); \
+	VMOVDQU 16(SI), Y6; \
+	VPXOR Y0, Y0, Y0; \
+	CHUNK1(Q5UNPACK, 0); \
+	CHUNK1(Q5UNPACK, 1); \
+	CHUNK1(Q5UNPACK, 2); \
+	CHUNK1(Q5UNPACK, 3); \
+	FOLD1; \
+	ADDQ $176, SI; \
+	ADDQ $292, DI; \
+	DECQ CX; \
+	JNZ  q5k1loop; \
+	VMOVSS X14, ret+24(FP); \
+	VZEROUPPER; \
+	RET
+
+#define Q5KDOT4BODY \
+	ARGS4; \
+	NIBMASK; \
+	Q5MASK; \
+	VXORPS X14, X14, X14; \
+q5k4loop: \
+	K4SCALES(4); \
+	VMOVDQU 16(SI), Y6; \
+	ZERO4; \
+	CHUNK4(Q5UNPACK, 0); \
+	CHUNK4(Q5UNPACK, 1); \
+	CHUNK4(Q5UNPACK, 2); \
+	CHUNK4(Q5UNPACK, 3); \
+	FOLD4; \
+	NEXT4(176); \
+	DECQ CX; \
+	JNZ  q5k4loop; \
+	MOVQ out+32(FP), AX; \
+	VMOVUPS X14, (AX); \
+	VZEROUPPER; \
+	RET
+
 // func q4kDot1AVX2(w, a *byte, nb int) float32
 TEXT ·q4kDot1AVX2(SB), NOSPLIT, $0-28
-	MOVQ w+0(FP), SI
-	MOVQ a+8(FP), DI
-	MOVQ nb+16(FP), CX
-	NIBMASK
-	VXORPS X14, X14, X14
-
-q4k1loop:
-	K4SCALES(4)
-	VPXOR Y0, Y0, Y0
-	CHUNK1(Q4UNPACK, 0)
-	CHUNK1(Q4UNPACK, 1)
-	CHUNK1(Q4UNPACK, 2)
-	CHUNK1(Q4UNPACK, 3)
-	FOLD1
-	ADDQ $144, SI
-	ADDQ $292, DI
-	DECQ CX
-	JNZ  q4k1loop
-
-	VMOVSS X14, ret+24(FP)
-	VZEROUPPER
-	RET
+	Q4KDOT1BODY
 
 // func q4kDot4AVX2(w, a *byte, aStride, nb int, out *[4]float32)
 TEXT ·q4kDot4AVX2(SB), NOSPLIT, $0-40
-	ARGS4
-	NIBMASK
-	VXORPS X14, X14, X14
-
-q4k4loop:
-	K4SCALES(4)
-	ZERO4
-	CHUNK4(Q4UNPACK, 0)
-	CHUNK4(Q4UNPACK, 1)
-	CHUNK4(Q4UNPACK, 2)
-	CHUNK4(Q4UNPACK, 3)
-	FOLD4
-	NEXT4(144)
-	DECQ CX
-	JNZ  q4k4loop
-
-	MOVQ out+32(FP), AX
-	VMOVUPS X14, (AX)
-	VZEROUPPER
-	RET
+	Q4KDOT4BODY
 
 // func q5kDot1AVX2(w, a *byte, nb int) float32
 TEXT ·q5kDot1AVX2(SB), NOSPLIT, $0-28
-	MOVQ w+0(FP), SI
-	MOVQ a+8(FP), DI
-	MOVQ nb+16(FP), CX
-	NIBMASK
-	Q5MASK
-	VXORPS X14, X14, X14
-
-q5k1loop:
-	K4SCALES(4)
-	VMOVDQU 16(SI), Y6
-	VPXOR Y0, Y0, Y0
-	CHUNK1(Q5UNPACK, 0)
-	CHUNK1(Q5UNPACK, 1)
-	CHUNK1(Q5UNPACK, 2)
-	CHUNK1(Q5UNPACK, 3)
-	FOLD1
-	ADDQ $176, SI
-	ADDQ $292, DI
-	DECQ CX
-	JNZ  q5k1loop
-
-	VMOVSS X14, ret+24(FP)
-	VZEROUPPER
-	RET
+	Q5KDOT1BODY
 
 // func q5kDot4AVX2(w, a *byte, aStride, nb int, out *[4]float32)
 TEXT ·q5kDot4AVX2(SB), NOSPLIT, $0-40
-	ARGS4
-	NIBMASK
-	Q5MASK
-	VXORPS X14, X14, X14
+	Q5KDOT4BODY
 
-q5k4loop:
-	K4SCALES(4)
-	VMOVDQU 16(SI), Y6
-	ZERO4
-	CHUNK4(Q5UNPACK, 0)
-	CHUNK4(Q5UNPACK, 1)
-	CHUNK4(Q5UNPACK, 2)
-	CHUNK4(Q5UNPACK, 3)
-	FOLD4
-	NEXT4(176)
-	DECQ CX
-	JNZ  q5k4loop
+#undef Q4TOK
+#define Q4TOK(c, base, acc) \
+	VPMADDUBSW (4+64*(c))(base), Y7, Y11; \
+	VPMADDUBSW (36+64*(c))(base), Y8, Y12; \
+	VPDPWSSD Y9, Y11, acc; \
+	VPDPWSSD Y10, Y12, acc
 
-	MOVQ out+32(FP), AX
-	VMOVUPS X14, (AX)
-	VZEROUPPER
-	RET
+// func q4kDot1VNNI(w, a *byte, nb int) float32
+TEXT ·q4kDot1VNNI(SB), NOSPLIT, $0-28
+	Q4KDOT1BODY
+
+// func q4kDot4VNNI(w, a *byte, aStride, nb int, out *[4]float32)
+TEXT ·q4kDot4VNNI(SB), NOSPLIT, $0-40
+	Q4KDOT4BODY
+
+// func q5kDot1VNNI(w, a *byte, nb int) float32
+TEXT ·q5kDot1VNNI(SB), NOSPLIT, $0-28
+	Q5KDOT1BODY
+
+// func q5kDot4VNNI(w, a *byte, aStride, nb int, out *[4]float32)
+TEXT ·q5kDot4VNNI(SB), NOSPLIT, $0-40
+	Q5KDOT4BODY
