@@ -5,16 +5,19 @@
 	VEXTRACTI128 $1, ya, xt; \
 	VPADDD xt, xa, xa
 
+// TRANS4 reduces the eight int32 lanes of each of ya, yb, yc, yd to one
+// sum each, in the four lanes of xa (exact; clobbers yb, yc, yd, xt).
+#define TRANS4(ya, yb, yc, yd, xa, xt) \
+	VPHADDD yb, ya, ya; \
+	VPHADDD yd, yc, yc; \
+	VPHADDD yc, ya, ya; \
+	VEXTRACTI128 $1, ya, xt; \
+	VPADDD xt, xa, xa
+
 // KQSUMI4 reduces the per-token sums Y0-Y3 to the four float32 lanes of
 // X0 (exact int32 sums, then converted). Clobbers Y1-Y3, X7.
 #define KQSUMI4 \
-	HSUM4(Y0, X0, X7); \
-	HSUM4(Y1, X1, X7); \
-	HSUM4(Y2, X2, X7); \
-	HSUM4(Y3, X3, X7); \
-	VPHADDD X1, X0, X0; \
-	VPHADDD X3, X2, X2; \
-	VPHADDD X2, X0, X0; \
+	TRANS4(Y0, Y1, Y2, Y3, X0, X7); \
 	VCVTDQ2PS X0, X0
 
 // DA4 gathers the four Q8_K scales into X1.

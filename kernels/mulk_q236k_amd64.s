@@ -281,9 +281,8 @@ q6k4loop: \
 // Clobbers Y0-Y3.
 #define Q2FOLD1 \
 	VPMADDWD 260(DI), Y4, Y1; \
+	VPHADDD Y1, Y0, Y0; \
 	HSUM4(Y0, X0, X2); \
-	HSUM4(Y1, X1, X2); \
-	VPHADDD X1, X0, X0; \
 	VPHADDD X0, X0, X0; \
 	VCVTDQ2PS X0, X0; \
 	VMOVD 80(SI), X1; \
@@ -338,13 +337,7 @@ q2k4loop: \
 	VPMADDWD 260(R8), Y4, Y6; \
 	VPMADDWD 260(R9), Y4, Y7; \
 	VPMADDWD 260(R10), Y4, Y8; \
-	HSUM4(Y5, X5, X9); \
-	HSUM4(Y6, X6, X9); \
-	HSUM4(Y7, X7, X9); \
-	HSUM4(Y8, X8, X9); \
-	VPHADDD X6, X5, X5; \
-	VPHADDD X8, X7, X7; \
-	VPHADDD X7, X5, X5; \
+	TRANS4(Y5, Y6, Y7, Y8, X5, X9); \
 	VCVTDQ2PS X5, X5; \
 	DA4; \
 	VPBROADCASTW 80(SI), X2; \

@@ -47,7 +47,8 @@ GLOBL kqShufW<>(SB), RODATA|NOPTR, $256
 
 
 // K4SCALES unpacks the 12 scale bytes at off(SI) into Y5 (the eight 6-bit
-// scales as int16, both 128-bit lanes) and X4 (the eight mins as int16).
+// scales as int16, both 128-bit lanes) and Y4 (the eight mins as int16,
+// each twice: one per 16-value bsum).
 // Clobbers AX, BX, DX, R11, R12, X6.
 #define K4SCALES(off) \
 	MOVL  off+0(SI), AX; \
@@ -77,15 +78,13 @@ GLOBL kqShufW<>(SB), RODATA|NOPTR, $256
 	VPMOVZXBW X6, X5; \
 	VPERMQ $0x44, Y5, Y5; \
 	VMOVQ BX, X6; \
-	VPMOVZXBW X6, X4
+	VPUNPCKLBW X6, X6, X6; \
+	VPMOVZXBW X6, Y4
 
-// MINSUM leaves in xd the four int32 partial sums of mins·(32-value bsums)
-// of the Q8_K block whose bsums are at mem (needs X4 = mins). Clobbers xt.
-#define MINSUM(mem, yd, xd, xt) \
-	VMOVDQU mem, yd; \
-	VEXTRACTI128 $1, yd, xt; \
-	VPHADDW xt, xd, xd; \
-	VPMADDWD X4, xd, xd
+// MINSUM leaves in yd the eight int32 partial sums of mins·bsums of the
+// Q8_K block at base (needs Y4 = mins).
+#define MINSUM(base, yd) \
+	VPMADDWD 260(base), Y4, yd
 
 // Q4UNPACK puts the 64 codes of chunk c of the Q4_K block at SI into Y7
 // (first 32) and Y8, and their scales into Y9, Y10 (needs Y5 scales, Y15
@@ -136,12 +135,12 @@ GLOBL kqShufW<>(SB), RODATA|NOPTR, $256
 	Q4TOK(c, R9, Y2); \
 	Q4TOK(c, R10, Y3)
 
-// FOLD1 folds the block's sums (Y0 codes, X4·bsums mins) into X14 as
+// FOLD1 folds the block's sums (Y0 codes, Y4·bsums mins) into X14 as
 // kqCombine does. Clobbers Y0-Y3.
 #define FOLD1 \
+	MINSUM(DI, Y2); \
+	VPHADDD Y2, Y0, Y0; \
 	HSUM4(Y0, X0, X1); \
-	MINSUM(260(DI), Y2, X2, X3); \
-	VPHADDD X2, X0, X0; \
 	VPHADDD X0, X0, X0; \
 	VCVTDQ2PS X0, X0; \
 	VMOVD 0(SI), X1; \
@@ -153,16 +152,14 @@ GLOBL kqShufW<>(SB), RODATA|NOPTR, $256
 	VMOVSHDUP X1, X1; \
 	VSUBSS X1, X14, X14
 
-// FOLD4 is FOLD1 for the four tokens of Y0-Y3. Clobbers Y0-Y3, Y7-Y12.
+// FOLD4 is FOLD1 for the four tokens of Y0-Y3. Clobbers Y0-Y3, Y7-Y10.
 #define FOLD4 \
 	KQSUMI4; \
-	MINSUM(260(DI), Y7, X7, X8); \
-	MINSUM(260(R8), Y9, X9, X8); \
-	MINSUM(260(R9), Y11, X11, X8); \
-	MINSUM(260(R10), Y12, X12, X8); \
-	VPHADDD X9, X7, X7; \
-	VPHADDD X12, X11, X11; \
-	VPHADDD X11, X7, X7; \
+	MINSUM(DI, Y7); \
+	MINSUM(R8, Y8); \
+	MINSUM(R9, Y9); \
+	MINSUM(R10, Y10); \
+	TRANS4(Y7, Y8, Y9, Y10, X7, X8); \
 	VCVTDQ2PS X7, X7; \
 	DA4; \
 	VPBROADCASTW 0(SI), X2; \
