@@ -25,16 +25,19 @@ var (
 // kqRowKernels are the per-row microkernels of one weight type. one
 // returns the product of one weight row (nb super-blocks) with one Q8_K
 // activation row; four the products with the four activation rows at a,
-// a+aStride, a+2·aStride, a+3·aStride. Both follow kqCombine exactly.
+// a+aStride, a+2·aStride, a+3·aStride; eight (optional) those with eight.
+// All follow kqCombine exactly.
 type kqRowKernels struct {
 	name  string
 	bytes int // encoded bytes per super-block
 	one   func(w, a []byte, nb int) float32
 	four  func(w, a []byte, aStride, nb int, out *[4]float32)
+	eight func(w, a []byte, aStride, nb int, out *[8]float32)
 }
 
 // mul is the MulFunc of the type: rows outside, tokens inside in groups
-// of four (the weight row stays in L1 while it meets every token).
+// of eight or four (the weight row stays in L1 while it meets every
+// token).
 func (k *kqRowKernels) mul(n int, w []byte, wStride, rows int, a []byte, aStride, toks int, out []float32, ldo int) {
 	nb := kqMulCheck(k.name, k.bytes, n, w, wStride, rows, a, aStride, toks, out, ldo)
 	if nb == 0 {
@@ -46,9 +49,16 @@ func (k *kqRowKernels) mul(n int, w []byte, wStride, rows int, a []byte, aStride
 	wb := nb * k.bytes
 	ab := nb * kqBytesQ8K
 	var res [4]float32
+	var res8 [8]float32
 	for r := 0; r < rows; r++ {
 		wr := w[r*wStride : r*wStride+wb]
 		t := 0
+		for ; k.eight != nil && t+8 <= toks; t += 8 {
+			k.eight(wr, a[t*aStride:(t+7)*aStride+ab], aStride, nb, &res8)
+			for i, v := range res8 {
+				out[(t+i)*ldo+r] = v
+			}
+		}
 		for ; t+4 <= toks; t += 4 {
 			k.four(wr, a[t*aStride:(t+3)*aStride+ab], aStride, nb, &res)
 			out[t*ldo+r] = res[0]

@@ -4,10 +4,11 @@ package kernels
 
 // kqHasAVX2 reports whether the AVX2 microkernels run (they convert the
 // fp16 scales with VCVTPH2PS, so F16C too); kqHasVNNI whether their
-// VPDPWSSD variants do (AVX512-VNNI on 256-bit registers needs VL).
+// VPDPWSSD variants do (AVX512-VNNI on 256-bit registers needs VL; the
+// eight-token kernels use Y16-Y31, which needs BW for the byte ops).
 var (
 	kqHasAVX2 = features.AVX2 && features.F16C
-	kqHasVNNI = kqHasAVX2 && features.AVX512VNNI && features.AVX512VL
+	kqHasVNNI = kqHasAVX2 && features.AVX512VNNI && features.AVX512VL && features.AVX512BW
 )
 
 // Dispatch of the K-quant matrix kernels, chosen once at start-up: the
@@ -31,6 +32,7 @@ func kqBest(goK kqRowKernels) kqRowKernels {
 type (
 	kqAsm1 func(w, a *byte, nb int) float32
 	kqAsm4 func(w, a *byte, aStride, nb int, out *[4]float32)
+	kqAsm8 func(w, a *byte, aStride, nb int, out *[8]float32)
 )
 
 // kqAsmSet is one instruction-set variant of a type's microkernels.
@@ -39,15 +41,16 @@ type kqAsmSet struct {
 	on     bool
 	one    kqAsm1
 	four   kqAsm4
+	eight  kqAsm8 // nil: none
 }
 
 // kqAsmSets lists each type's variants, fastest first.
 var kqAsmSets = map[string][]kqAsmSet{
-	"Q2_K": {{"vnni", kqHasVNNI, q2kDot1VNNI, q2kDot4VNNI}, {"avx2", kqHasAVX2, q2kDot1AVX2, q2kDot4AVX2}},
-	"Q3_K": {{"vnni", kqHasVNNI, q3kDot1VNNI, q3kDot4VNNI}, {"avx2", kqHasAVX2, q3kDot1AVX2, q3kDot4AVX2}},
-	"Q4_K": {{"vnni", kqHasVNNI, q4kDot1VNNI, q4kDot4VNNI}, {"avx2", kqHasAVX2, q4kDot1AVX2, q4kDot4AVX2}},
-	"Q5_K": {{"vnni", kqHasVNNI, q5kDot1VNNI, q5kDot4VNNI}, {"avx2", kqHasAVX2, q5kDot1AVX2, q5kDot4AVX2}},
-	"Q6_K": {{"vnni", kqHasVNNI, q6kDot1VNNI, q6kDot4VNNI}, {"avx2", kqHasAVX2, q6kDot1AVX2, q6kDot4AVX2}},
+	"Q2_K": {{"vnni", kqHasVNNI, q2kDot1VNNI, q2kDot4VNNI, nil}, {"avx2", kqHasAVX2, q2kDot1AVX2, q2kDot4AVX2, nil}},
+	"Q3_K": {{"vnni", kqHasVNNI, q3kDot1VNNI, q3kDot4VNNI, nil}, {"avx2", kqHasAVX2, q3kDot1AVX2, q3kDot4AVX2, nil}},
+	"Q4_K": {{"vnni", kqHasVNNI, q4kDot1VNNI, q4kDot4VNNI, q4kDot8VNNI}, {"avx2", kqHasAVX2, q4kDot1AVX2, q4kDot4AVX2, nil}},
+	"Q5_K": {{"vnni", kqHasVNNI, q5kDot1VNNI, q5kDot4VNNI, q5kDot8VNNI}, {"avx2", kqHasAVX2, q5kDot1AVX2, q5kDot4AVX2, nil}},
+	"Q6_K": {{"vnni", kqHasVNNI, q6kDot1VNNI, q6kDot4VNNI, nil}, {"avx2", kqHasAVX2, q6kDot1AVX2, q6kDot4AVX2, nil}},
 }
 
 // kqVariants lists the assembly variants of goK's type that this CPU
@@ -58,11 +61,14 @@ func kqVariants(goK kqRowKernels) []kqRowKernels {
 		if !s.on {
 			continue
 		}
-		one, four := s.one, s.four
+		one, four, eight := s.one, s.four, s.eight
 		k := goK
 		k.name = goK.name + "/" + s.suffix
 		k.one = func(w, a []byte, nb int) float32 { return one(&w[0], &a[0], nb) }
 		k.four = func(w, a []byte, aStride, nb int, out *[4]float32) { four(&w[0], &a[0], aStride, nb, out) }
+		if eight != nil {
+			k.eight = func(w, a []byte, aStride, nb int, out *[8]float32) { eight(&w[0], &a[0], aStride, nb, out) }
+		}
 		v = append(v, k)
 	}
 	return v

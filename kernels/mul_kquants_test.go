@@ -192,7 +192,7 @@ func kqCheckMul(t *testing.T, c kqMulCase, mul MulFunc, label string, n int, w [
 // the dispatched kernel equals the pure-Go twin bit for bit.
 func TestMulKQuantsReference(t *testing.T) {
 	shapes := []struct{ n, rows, toks int }{
-		{256, 9, 9}, {512, 7, 8}, {768, 5, 6}, {4096, 3, 5}, {14336, 2, 4},
+		{256, 9, 9}, {512, 7, 8}, {768, 5, 6}, {256, 2, 13}, {4096, 3, 5}, {14336, 2, 4},
 	}
 	for _, c := range kqMulCases() {
 		for kind := kqWQuantized; kind <= kqWZero; kind++ {

@@ -313,3 +313,101 @@ TEXT ·q5kDot1VNNI(SB), NOSPLIT, $0-28
 // func q5kDot4VNNI(w, a *byte, aStride, nb int, out *[4]float32)
 TEXT ·q5kDot4VNNI(SB), NOSPLIT, $0-40
 	Q5KDOT4BODY
+
+// Eight-token variants (VNNI only: tokens 4-7 accumulate in Y16-Y19,
+// which only EVEX encodings reach). R13 = 4·aStride; the second group of
+// four is folded by moving its sums to Y0-Y3 and its base pointers by R13.
+
+// Q4TOKX is Q4TOK for the Q8_K block at base+R13.
+#define Q4TOKX(c, base, acc) \
+	VPMADDUBSW (4+64*(c))(base)(R13*1), Y7, Y11; \
+	VPMADDUBSW (36+64*(c))(base)(R13*1), Y8, Y12; \
+	VPDPWSSD Y9, Y11, acc; \
+	VPDPWSSD Y10, Y12, acc
+
+#define CHUNK8(unpack, c) \
+	CHUNK4(unpack, c); \
+	Q4TOKX(c, DI, Y16); \
+	Q4TOKX(c, R8, Y17); \
+	Q4TOKX(c, R9, Y18); \
+	Q4TOKX(c, R10, Y19)
+
+#define ZERO8 \
+	ZERO4; \
+	VPXORD Y16, Y16, Y16; \
+	VPXORD Y17, Y17, Y17; \
+	VPXORD Y18, Y18, Y18; \
+	VPXORD Y19, Y19, Y19
+
+// FOLD8 folds tokens 0-3 into X20 and 4-7 into X21 (FOLD4 each).
+#define FOLD8 \
+	VMOVAPS X20, X14; \
+	FOLD4; \
+	VMOVAPS X14, X20; \
+	VMOVDQA32 Y16, Y0; \
+	VMOVDQA32 Y17, Y1; \
+	VMOVDQA32 Y18, Y2; \
+	VMOVDQA32 Y19, Y3; \
+	ADDQ R13, DI; \
+	ADDQ R13, R8; \
+	ADDQ R13, R9; \
+	ADDQ R13, R10; \
+	VMOVAPS X21, X14; \
+	FOLD4; \
+	VMOVAPS X14, X21; \
+	SUBQ R13, DI; \
+	SUBQ R13, R8; \
+	SUBQ R13, R9; \
+	SUBQ R13, R10
+
+#define ARGS8 \
+	ARGS4; \
+	MOVQ aStride+16(FP), R13; \
+	SHLQ $2, R13; \
+	VPXORD X20, X20, X20; \
+	VPXORD X21, X21, X21
+
+#define RET8 \
+	MOVQ out+32(FP), AX; \
+	VMOVUPS X20, (AX); \
+	VMOVUPS X21, 16(AX); \
+	VZEROUPPER; \
+	RET
+
+// func q4kDot8VNNI(w, a *byte, aStride, nb int, out *[8]float32)
+TEXT ·q4kDot8VNNI(SB), NOSPLIT, $0-40
+	ARGS8
+	NIBMASK
+
+q4k8loop:
+	K4SCALES(4)
+	ZERO8
+	CHUNK8(Q4UNPACK, 0)
+	CHUNK8(Q4UNPACK, 1)
+	CHUNK8(Q4UNPACK, 2)
+	CHUNK8(Q4UNPACK, 3)
+	FOLD8
+	NEXT4(144)
+	DECQ CX
+	JNZ  q4k8loop
+	RET8
+
+// func q5kDot8VNNI(w, a *byte, aStride, nb int, out *[8]float32)
+TEXT ·q5kDot8VNNI(SB), NOSPLIT, $0-40
+	ARGS8
+	NIBMASK
+	Q5MASK
+
+q5k8loop:
+	K4SCALES(4)
+	VMOVDQU 16(SI), Y6
+	ZERO8
+	CHUNK8(Q5UNPACK, 0)
+	CHUNK8(Q5UNPACK, 1)
+	CHUNK8(Q5UNPACK, 2)
+	CHUNK8(Q5UNPACK, 3)
+	FOLD8
+	NEXT4(176)
+	DECQ CX
+	JNZ  q5k8loop
+	RET8
