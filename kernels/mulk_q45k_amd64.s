@@ -315,8 +315,8 @@ TEXT ·q5kDot4VNNI(SB), NOSPLIT, $0-40
 	Q5KDOT4BODY
 
 // Eight-token variants (VNNI only: tokens 4-7 accumulate in Y16-Y19,
-// which only EVEX encodings reach). R13 = 4·aStride; the second group of
-// four is folded by moving its sums to Y0-Y3 and its base pointers by R13.
+// which only EVEX encodings reach). R13 = 4·aStride: tokens 4-7 are read
+// at DI, R8, R9, R10 plus R13.
 
 // Q4TOKX is Q4TOK for the Q8_K block at base+R13.
 #define Q4TOKX(c, base, acc) \
@@ -339,38 +339,72 @@ TEXT ·q5kDot4VNNI(SB), NOSPLIT, $0-40
 	VPXORD Y18, Y18, Y18; \
 	VPXORD Y19, Y19, Y19
 
-// FOLD8 folds tokens 0-3 into X20 and 4-7 into X21 (FOLD4 each).
+// TRANS8 reduces the eight int32 lanes of each of a…h to one sum each,
+// in the eight lanes of a in that order (exact; clobbers b-h).
+#define TRANS8(a, b, c, d, e, f, g, h) \
+	VPHADDD b, a, a; \
+	VPHADDD d, c, c; \
+	VPHADDD f, e, e; \
+	VPHADDD h, g, g; \
+	VPHADDD c, a, a; \
+	VPHADDD g, e, e; \
+	VPERM2I128 $0x20, e, a, b; \
+	VPERM2I128 $0x31, e, a, a; \
+	VPADDD b, a, a
+
+// MINSUMX is MINSUM for the Q8_K block at base+R13.
+#define MINSUMX(base, yd) \
+	VPMADDWD 260(base)(R13*1), Y4, yd
+
+// FOLD8 folds the sums of tokens 0-3 (Y0-Y3) and 4-7 (Y16-Y19) into the
+// eight float32 lanes of Y14, lane by lane as kqCombine does.
+// Clobbers Y0-Y3, Y5-Y10.
 #define FOLD8 \
-	VMOVAPS X20, X14; \
-	FOLD4; \
-	VMOVAPS X14, X20; \
-	VMOVDQA32 Y16, Y0; \
-	VMOVDQA32 Y17, Y1; \
-	VMOVDQA32 Y18, Y2; \
-	VMOVDQA32 Y19, Y3; \
-	ADDQ R13, DI; \
-	ADDQ R13, R8; \
-	ADDQ R13, R9; \
-	ADDQ R13, R10; \
-	VMOVAPS X21, X14; \
-	FOLD4; \
-	VMOVAPS X14, X21; \
-	SUBQ R13, DI; \
-	SUBQ R13, R8; \
-	SUBQ R13, R9; \
-	SUBQ R13, R10
+	VMOVDQA32 Y16, Y7; \
+	VMOVDQA32 Y17, Y8; \
+	VMOVDQA32 Y18, Y9; \
+	VMOVDQA32 Y19, Y10; \
+	TRANS8(Y0, Y1, Y2, Y3, Y7, Y8, Y9, Y10); \
+	VCVTDQ2PS Y0, Y0; \
+	MINSUM(DI, Y1); \
+	MINSUM(R8, Y2); \
+	MINSUM(R9, Y3); \
+	MINSUM(R10, Y5); \
+	MINSUMX(DI, Y6); \
+	MINSUMX(R8, Y7); \
+	MINSUMX(R9, Y8); \
+	MINSUMX(R10, Y9); \
+	TRANS8(Y1, Y2, Y3, Y5, Y6, Y7, Y8, Y9); \
+	VCVTDQ2PS Y1, Y1; \
+	VMOVSS 0(DI), X2; \
+	VINSERTPS $0x10, 0(R8), X2, X2; \
+	VINSERTPS $0x20, 0(R9), X2, X2; \
+	VINSERTPS $0x30, 0(R10), X2, X2; \
+	VMOVSS 0(DI)(R13*1), X3; \
+	VINSERTPS $0x10, 0(R8)(R13*1), X3, X3; \
+	VINSERTPS $0x20, 0(R9)(R13*1), X3, X3; \
+	VINSERTPS $0x30, 0(R10)(R13*1), X3, X3; \
+	VINSERTF128 $1, X3, Y2, Y2; \
+	VPBROADCASTW 0(SI), X3; \
+	VCVTPH2PS X3, Y3; \
+	VMULPS Y2, Y3, Y3; \
+	VMULPS Y0, Y3, Y3; \
+	VADDPS Y3, Y14, Y14; \
+	VPBROADCASTW 2(SI), X5; \
+	VCVTPH2PS X5, Y5; \
+	VMULPS Y2, Y5, Y5; \
+	VMULPS Y1, Y5, Y5; \
+	VSUBPS Y5, Y14, Y14
 
 #define ARGS8 \
 	ARGS4; \
 	MOVQ aStride+16(FP), R13; \
 	SHLQ $2, R13; \
-	VPXORD X20, X20, X20; \
-	VPXORD X21, X21, X21
+	VXORPS Y14, Y14, Y14
 
 #define RET8 \
 	MOVQ out+32(FP), AX; \
-	VMOVUPS X20, (AX); \
-	VMOVUPS X21, 16(AX); \
+	VMOVUPS Y14, (AX); \
 	VZEROUPPER; \
 	RET
 
