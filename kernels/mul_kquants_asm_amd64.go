@@ -67,7 +67,7 @@ func q6kDot1VNNI(w, a *byte, nb int) float32
 //go:noescape
 func q6kDot4VNNI(w, a *byte, aStride, nb int, out *[4]float32)
 
-// q4kDot8VNNI and q5kDot8VNNI are the eight-token kernels: out[i] is the
+// q4kDot8VNNI, q5kDot8VNNI and q6kDot8VNNI are the eight-token kernels: out[i] is the
 // row times the Q8_K row at a+i·aStride.
 //
 //go:noescape
@@ -76,3 +76,6 @@ func q4kDot8VNNI(w, a *byte, aStride, nb int, out *[8]float32)
 //go:noescape
 func q5kDot8VNNI(w, a *byte, aStride, nb int, out *[8]float32)
 
+
+//go:noescape
+func q6kDot8VNNI(w, a *byte, aStride, nb int, out *[8]float32)

@@ -61,3 +61,43 @@
 	VPHADDD xa, xa, xa; \
 	VPHADDD xa, xa, xa; \
 	VCVTDQ2PS xa, xa
+
+// TRANS8 reduces the eight int32 lanes of each of a…h to one sum each,
+// in the eight lanes of a in that order (exact; clobbers b-h).
+#define TRANS8(a, b, c, d, e, f, g, h) \
+	VPHADDD b, a, a; \
+	VPHADDD d, c, c; \
+	VPHADDD f, e, e; \
+	VPHADDD h, g, g; \
+	VPHADDD c, a, a; \
+	VPHADDD g, e, e; \
+	VPERM2I128 $0x20, e, a, b; \
+	VPERM2I128 $0x31, e, a, a; \
+	VPADDD b, a, a
+
+// DA8 gathers the eight Q8_K scales of the blocks at DI, R8, R9, R10 and
+// the same plus R13 into Y2. Clobbers X3.
+#define DA8 \
+	VMOVSS 0(DI), X2; \
+	VINSERTPS $0x10, 0(R8), X2, X2; \
+	VINSERTPS $0x20, 0(R9), X2, X2; \
+	VINSERTPS $0x30, 0(R10), X2, X2; \
+	VMOVSS 0(DI)(R13*1), X3; \
+	VINSERTPS $0x10, 0(R8)(R13*1), X3, X3; \
+	VINSERTPS $0x20, 0(R9)(R13*1), X3, X3; \
+	VINSERTPS $0x30, 0(R10)(R13*1), X3, X3; \
+	VINSERTF128 $1, X3, Y2, Y2
+
+// ARGS8 is ARGS4 for an eight-token kernel; tokens 4-7 are read at DI,
+// R8, R9, R10 plus R13 = 4·aStride.
+#define ARGS8 \
+	ARGS4; \
+	MOVQ aStride+16(FP), R13; \
+	SHLQ $2, R13
+
+// RET8 stores the eight float32 lanes of acc to out and returns.
+#define RET8(acc) \
+	MOVQ out+32(FP), AX; \
+	VMOVUPS acc, (AX); \
+	VZEROUPPER; \
+	RET

@@ -339,19 +339,6 @@ TEXT ·q5kDot4VNNI(SB), NOSPLIT, $0-40
 	VPXORD Y18, Y18, Y18; \
 	VPXORD Y19, Y19, Y19
 
-// TRANS8 reduces the eight int32 lanes of each of a…h to one sum each,
-// in the eight lanes of a in that order (exact; clobbers b-h).
-#define TRANS8(a, b, c, d, e, f, g, h) \
-	VPHADDD b, a, a; \
-	VPHADDD d, c, c; \
-	VPHADDD f, e, e; \
-	VPHADDD h, g, g; \
-	VPHADDD c, a, a; \
-	VPHADDD g, e, e; \
-	VPERM2I128 $0x20, e, a, b; \
-	VPERM2I128 $0x31, e, a, a; \
-	VPADDD b, a, a
-
 // MINSUMX is MINSUM for the Q8_K block at base+R13.
 #define MINSUMX(base, yd) \
 	VPMADDWD 260(base)(R13*1), Y4, yd
@@ -376,15 +363,7 @@ TEXT ·q5kDot4VNNI(SB), NOSPLIT, $0-40
 	MINSUMX(R10, Y9); \
 	TRANS8(Y1, Y2, Y3, Y5, Y6, Y7, Y8, Y9); \
 	VCVTDQ2PS Y1, Y1; \
-	VMOVSS 0(DI), X2; \
-	VINSERTPS $0x10, 0(R8), X2, X2; \
-	VINSERTPS $0x20, 0(R9), X2, X2; \
-	VINSERTPS $0x30, 0(R10), X2, X2; \
-	VMOVSS 0(DI)(R13*1), X3; \
-	VINSERTPS $0x10, 0(R8)(R13*1), X3, X3; \
-	VINSERTPS $0x20, 0(R9)(R13*1), X3, X3; \
-	VINSERTPS $0x30, 0(R10)(R13*1), X3, X3; \
-	VINSERTF128 $1, X3, Y2, Y2; \
+	DA8; \
 	VPBROADCASTW 0(SI), X3; \
 	VCVTPH2PS X3, Y3; \
 	VMULPS Y2, Y3, Y3; \
@@ -396,21 +375,10 @@ TEXT ·q5kDot4VNNI(SB), NOSPLIT, $0-40
 	VMULPS Y1, Y5, Y5; \
 	VSUBPS Y5, Y14, Y14
 
-#define ARGS8 \
-	ARGS4; \
-	MOVQ aStride+16(FP), R13; \
-	SHLQ $2, R13; \
-	VXORPS Y14, Y14, Y14
-
-#define RET8 \
-	MOVQ out+32(FP), AX; \
-	VMOVUPS Y14, (AX); \
-	VZEROUPPER; \
-	RET
-
 // func q4kDot8VNNI(w, a *byte, aStride, nb int, out *[8]float32)
 TEXT ·q4kDot8VNNI(SB), NOSPLIT, $0-40
 	ARGS8
+	VXORPS Y14, Y14, Y14
 	NIBMASK
 
 q4k8loop:
@@ -424,11 +392,12 @@ q4k8loop:
 	NEXT4(144)
 	DECQ CX
 	JNZ  q4k8loop
-	RET8
+	RET8(Y14)
 
 // func q5kDot8VNNI(w, a *byte, aStride, nb int, out *[8]float32)
 TEXT ·q5kDot8VNNI(SB), NOSPLIT, $0-40
 	ARGS8
+	VXORPS Y14, Y14, Y14
 	NIBMASK
 	Q5MASK
 
@@ -444,4 +413,4 @@ q5k8loop:
 	NEXT4(176)
 	DECQ CX
 	JNZ  q5k8loop
-	RET8
+	RET8(Y14)
