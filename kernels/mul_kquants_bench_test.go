@@ -77,3 +77,25 @@ func BenchmarkMulKQuantsMin(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkQuantizeQ8KAct compares the ActQ8_K quantizer with the
+// reference QuantizeQ8_K on an 8192-value row.
+func BenchmarkQuantizeQ8KAct(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	src := make([]float32, 8192)
+	for i := range src {
+		src[i] = float32(rng.NormFloat64())
+	}
+	dst := make([]byte, ActQ8_K.RowBytes(len(src)))
+	for _, q := range []struct {
+		name string
+		f    func([]byte, []float32)
+	}{{"act", ActQ8_K.Quantize}, {"reference", QuantizeQ8_K}} {
+		b.Run(q.name, func(b *testing.B) {
+			b.SetBytes(int64(4 * len(src)))
+			for b.Loop() {
+				q.f(dst, src)
+			}
+		})
+	}
+}

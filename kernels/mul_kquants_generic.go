@@ -13,3 +13,6 @@ var (
 
 // kqVariants lists the assembly variants of goK's type: none here.
 func kqVariants(goK kqRowKernels) []kqRowKernels { return nil }
+
+// quantizeQ8KAct is the ActQ8_K quantizer: the reference here.
+func quantizeQ8KAct(dst []byte, src []float32) { QuantizeQ8_K(dst, src) }

@@ -286,3 +286,70 @@ func TestMulKQuantsBadArgs(t *testing.T) {
 		}()
 	}
 }
+
+// TestQuantizeQ8KAct checks that the ActQ8_K quantizer (the AVX2 twin
+// where it runs) writes exactly what QuantizeQ8_K writes, on ordinary,
+// tied, zero, tiny, huge and non-finite blocks.
+func TestQuantizeQ8KAct(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	block := func(kind int) []float32 {
+		x := make([]float32, kqBlock)
+		for i := range x {
+			x[i] = float32(rng.NormFloat64())
+		}
+		switch kind {
+		case 1: // ties: the first ±amax decides the sign
+			for _, i := range []int{200, 17, 90} {
+				x[i] = 5
+			}
+			x[rng.IntN(17)] = -5
+		case 2:
+			clear(x)
+		case 3: // −0 only
+			for i := range x {
+				x[i] = float32(math.Copysign(0, -1))
+			}
+		case 4: // magnitudes around 2^-120 and subnormal
+			for i := range x {
+				x[i] *= float32(math.Ldexp(1, -119-rng.IntN(30)))
+			}
+		case 5:
+			for i := range x {
+				x[i] *= 1e38
+			}
+		case 6:
+			x[rng.IntN(kqBlock)] = float32(math.NaN())
+		case 7:
+			x[rng.IntN(kqBlock)] = float32(math.Inf(-1))
+		case 8: // halves: rounding ties to even
+			for i := range x {
+				x[i] = float32(rng.IntN(255)-127) / 2
+			}
+			x[0] = 63.5
+		case 9: // one tiny nonzero value among zeros
+			clear(x)
+			x[rng.IntN(kqBlock)] = float32(math.Ldexp(1, -149))
+		}
+		return x
+	}
+	for trial := 0; trial < 200; trial++ {
+		nb := 1 + rng.IntN(6)
+		src := make([]float32, 0, nb*kqBlock)
+		for b := 0; b < nb; b++ {
+			src = append(src, block(rng.IntN(10))...)
+		}
+		want := make([]byte, ActQ8_K.RowBytes(len(src)))
+		got := make([]byte, len(want))
+		for i := range got {
+			got[i] = 0xAA
+		}
+		QuantizeQ8_K(want, src)
+		ActQ8_K.Quantize(got, src)
+		for i := range want {
+			if got[i] != want[i] {
+				b := i / kqBytesQ8K
+				t.Fatalf("trial %d: block %d byte %d: got %#x, want %#x (block %v…)", trial, b, i%kqBytesQ8K, got[i], want[i], src[b*kqBlock:b*kqBlock+4])
+			}
+		}
+	}
+}
