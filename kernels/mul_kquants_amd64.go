@@ -46,8 +46,8 @@ type kqAsmSet struct {
 
 // kqAsmSets lists each type's variants, fastest first.
 var kqAsmSets = map[string][]kqAsmSet{
-	"Q2_K": {{"vnni", kqHasVNNI, q2kDot1VNNI, q2kDot4VNNI, nil}, {"avx2", kqHasAVX2, q2kDot1AVX2, q2kDot4AVX2, nil}},
-	"Q3_K": {{"vnni", kqHasVNNI, q3kDot1VNNI, q3kDot4VNNI, nil}, {"avx2", kqHasAVX2, q3kDot1AVX2, q3kDot4AVX2, nil}},
+	"Q2_K": {{"vnni", kqHasVNNI, q2kDot1VNNI, q2kDot4VNNI, q2kDot8VNNI}, {"avx2", kqHasAVX2, q2kDot1AVX2, q2kDot4AVX2, nil}},
+	"Q3_K": {{"vnni", kqHasVNNI, q3kDot1VNNI, q3kDot4VNNI, q3kDot8VNNI}, {"avx2", kqHasAVX2, q3kDot1AVX2, q3kDot4AVX2, nil}},
 	"Q4_K": {{"vnni", kqHasVNNI, q4kDot1VNNI, q4kDot4VNNI, q4kDot8VNNI}, {"avx2", kqHasAVX2, q4kDot1AVX2, q4kDot4AVX2, nil}},
 	"Q5_K": {{"vnni", kqHasVNNI, q5kDot1VNNI, q5kDot4VNNI, q5kDot8VNNI}, {"avx2", kqHasAVX2, q5kDot1AVX2, q5kDot4AVX2, nil}},
 	"Q6_K": {{"vnni", kqHasVNNI, q6kDot1VNNI, q6kDot4VNNI, q6kDot8VNNI}, {"avx2", kqHasAVX2, q6kDot1AVX2, q6kDot4AVX2, nil}},

@@ -67,7 +67,7 @@ func q6kDot1VNNI(w, a *byte, nb int) float32
 //go:noescape
 func q6kDot4VNNI(w, a *byte, aStride, nb int, out *[4]float32)
 
-// q4kDot8VNNI, q5kDot8VNNI and q6kDot8VNNI are the eight-token kernels: out[i] is the
+// qXkDot8VNNI are the eight-token kernels: out[i] is the
 // row times the Q8_K row at a+i·aStride.
 //
 //go:noescape
@@ -79,3 +79,9 @@ func q5kDot8VNNI(w, a *byte, aStride, nb int, out *[8]float32)
 
 //go:noescape
 func q6kDot8VNNI(w, a *byte, aStride, nb int, out *[8]float32)
+
+//go:noescape
+func q2kDot8VNNI(w, a *byte, aStride, nb int, out *[8]float32)
+
+//go:noescape
+func q3kDot8VNNI(w, a *byte, aStride, nb int, out *[8]float32)

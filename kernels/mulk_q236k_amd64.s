@@ -232,36 +232,36 @@ q6k4loop: \
 	VPAND X14, X12, X12
 
 // Q3SCALES puts the 16 signed scales of the Q3_K block at SI into X12
-// (needs Y13 = 32 bytes). Clobbers AX, BX, DX, R11, R12.
+// (needs Y13 = 32 bytes); ggml's kmask unpacking, the high bits reloaded
+// from 104(SI) for each quarter. Clobbers AX, BX, DX, R11, R12.
 #define Q3SCALES \
 	MOVL 96(SI), AX; \
 	MOVL 100(SI), BX; \
-	MOVL 104(SI), DX; \
 	MOVL AX, R11; \
 	SHRL $4, R11; \
 	ANDL $0x0f0f0f0f, R11; \
-	MOVL DX, R12; \
+	MOVL 104(SI), R12; \
 	SHRL $4, R12; \
 	ANDL $0x03030303, R12; \
 	SHLL $4, R12; \
 	ORL R12, R11; \
-	MOVL BX, R12; \
-	SHRL $4, R12; \
-	ANDL $0x0f0f0f0f, R12; \
-	MOVL DX, R13; \
-	SHRL $6, R13; \
-	ANDL $0x03030303, R13; \
-	SHLL $4, R13; \
-	ORL R13, R12; \
-	SHLQ $32, R12; \
-	ORQ R12, R11; \
+	MOVL BX, DX; \
+	SHRL $4, DX; \
+	ANDL $0x0f0f0f0f, DX; \
+	MOVL 104(SI), R12; \
+	SHRL $6, R12; \
+	ANDL $0x03030303, R12; \
+	SHLL $4, R12; \
+	ORL R12, DX; \
+	SHLQ $32, DX; \
+	ORQ DX, R11; \
 	ANDL $0x0f0f0f0f, AX; \
-	MOVL DX, R12; \
+	MOVL 104(SI), R12; \
 	ANDL $0x03030303, R12; \
 	SHLL $4, R12; \
 	ORL R12, AX; \
 	ANDL $0x0f0f0f0f, BX; \
-	MOVL DX, R12; \
+	MOVL 104(SI), R12; \
 	SHRL $2, R12; \
 	ANDL $0x03030303, R12; \
 	SHLL $4, R12; \
@@ -565,3 +565,123 @@ q6k8loop:
 	DECQ CX
 	JNZ  q6k8loop
 	RET8(Y13)
+
+// Eight-token Q2_K and Q3_K (VNNI only).
+
+#define QK8(h, k, code) \
+	QK4(h, k, code); \
+	Q6TOKX(4+128*(h)+32*(k), DI, Y16); \
+	Q6TOKX(4+128*(h)+32*(k), R8, Y17); \
+	Q6TOKX(4+128*(h)+32*(k), R9, Y18); \
+	Q6TOKX(4+128*(h)+32*(k), R10, Y19)
+
+#define QHALF8(h, code) \
+	QK8(h, 0, code); \
+	QK8(h, 1, code); \
+	QK8(h, 2, code); \
+	QK8(h, 3, code)
+
+#define ZERO8 \
+	VPXOR Y0, Y0, Y0; \
+	VPXOR Y1, Y1, Y1; \
+	VPXOR Y2, Y2, Y2; \
+	VPXOR Y3, Y3, Y3; \
+	VPXORD Y16, Y16, Y16; \
+	VPXORD Y17, Y17, Y17; \
+	VPXORD Y18, Y18, Y18; \
+	VPXORD Y19, Y19, Y19
+
+// func q2kDot8VNNI(w, a *byte, aStride, nb int, out *[8]float32)
+TEXT ·q2kDot8VNNI(SB), NOSPLIT, $0-40
+	ARGS8
+	BCAST($0x03030303, X15, Y15)
+	BCAST($0x0f0f0f0f, X14, Y14)
+	VXORPS Y13, Y13, Y13
+
+q2k8loop:
+	Q2SCALES
+	ZERO8
+	VMOVDQU 16(SI), Y8
+	QHALF8(0, Q2CODE)
+	VMOVDQU 48(SI), Y8
+	QHALF8(1, Q2CODE)
+	VMOVDQA32 Y16, Y8
+	VMOVDQA32 Y17, Y9
+	VMOVDQA32 Y18, Y10
+	VMOVDQA32 Y19, Y11
+	TRANS8(Y0, Y1, Y2, Y3, Y8, Y9, Y10, Y11)
+	VCVTDQ2PS Y0, Y0
+	VPMADDWD 260(DI), Y4, Y1
+	VPMADDWD 260(R8), Y4, Y2
+	VPMADDWD 260(R9), Y4, Y3
+	VPMADDWD 260(R10), Y4, Y5
+	VPMADDWD 260(DI)(R13*1), Y4, Y6
+	VPMADDWD 260(R8)(R13*1), Y4, Y7
+	VPMADDWD 260(R9)(R13*1), Y4, Y8
+	VPMADDWD 260(R10)(R13*1), Y4, Y9
+	TRANS8(Y1, Y2, Y3, Y5, Y6, Y7, Y8, Y9)
+	VCVTDQ2PS Y1, Y1
+	DA8
+	VPBROADCASTW 80(SI), X3
+	VCVTPH2PS X3, Y3
+	VMULPS Y2, Y3, Y3
+	VMULPS Y0, Y3, Y3
+	VADDPS Y3, Y13, Y13
+	VPBROADCASTW 82(SI), X5
+	VCVTPH2PS X5, Y5
+	VMULPS Y2, Y5, Y5
+	VMULPS Y1, Y5, Y5
+	VSUBPS Y5, Y13, Y13
+	NEXT4(84)
+	DECQ CX
+	JNZ  q2k8loop
+	RET8(Y13)
+
+#define Q3OFFX(base, acc) \
+	VPMADDWD 260(base)(R13*1), Y6, Y7; \
+	VPSLLD $2, Y7, Y7; \
+	VPSUBD Y7, acc, acc
+
+// func q3kDot8VNNI(w, a *byte, aStride, nb int, out *[8]float32)
+TEXT ·q3kDot8VNNI(SB), NOSPLIT, $0-40
+	ARGS8
+	BCAST($0x03030303, X15, Y15)
+	BCAST($0x04040404, X14, Y14)
+	BCAST($0x20202020, X13, Y13)
+	VXORPS Y11, Y11, Y11
+
+q3k8loop:
+	Q3SCALES
+	VMOVDQU 0(SI), Y9
+	ZERO8
+	VMOVDQU 32(SI), Y8
+	QHALF8(0, Q3CODE)
+	VMOVDQU 64(SI), Y8
+	QHALF8(1, Q3CODE)
+	VPMOVSXBW X12, Y6
+	Q3OFF(DI, Y0)
+	Q3OFF(R8, Y1)
+	Q3OFF(R9, Y2)
+	Q3OFF(R10, Y3)
+	Q3OFFX(DI, Y16)
+	Q3OFFX(R8, Y17)
+	Q3OFFX(R9, Y18)
+	Q3OFFX(R10, Y19)
+	VMOVDQA32 Y16, Y4
+	VMOVDQA32 Y17, Y5
+	VMOVDQA32 Y18, Y8
+	VMOVDQA32 Y19, Y10
+	TRANS8(Y0, Y1, Y2, Y3, Y4, Y5, Y8, Y10)
+	VCVTDQ2PS Y0, Y0
+	DA8
+	MOVWLZX 108(SI), AX
+	VMOVD AX, X3
+	VCVTPH2PS X3, X3
+	VBROADCASTSS X3, Y3
+	VMULPS Y2, Y3, Y3
+	VMULPS Y0, Y3, Y3
+	VADDPS Y3, Y11, Y11
+	NEXT4(110)
+	DECQ CX
+	JNZ  q3k8loop
+	RET8(Y11)
