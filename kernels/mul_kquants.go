@@ -128,17 +128,26 @@ type kqUnpacked struct {
 func kqQ8Sums(u *kqUnpacked, a []byte) (sumi, summ int32) {
 	a = a[:kqBytesQ8K]
 	for s := 0; s < 16; s++ {
-		q := u.q[16*s : 16*s+16]
-		x := a[4+16*s : 4+16*s+16]
-		var dot int32
-		for i := range 16 {
-			dot += int32(q[i]) * int32(int8(x[i]))
-		}
+		dot := kqDot16((*[16]uint8)(u.q[16*s:]), (*[16]byte)(a[4+16*s:]))
 		bs := int32(int16(binary.LittleEndian.Uint16(a[260+2*s:])))
 		sumi += u.sc[s] * (dot - u.off*bs)
 		summ += u.mn[s] * bs
 	}
 	return sumi, summ
+}
+
+// kqDot16 is Σ q[i]·int8(x[i]) over 16 values, unrolled (the pure-Go
+// kernels spend their time here).
+func kqDot16(q *[16]uint8, x *[16]byte) int32 {
+	s0 := int32(q[0])*int32(int8(x[0])) + int32(q[1])*int32(int8(x[1])) +
+		int32(q[2])*int32(int8(x[2])) + int32(q[3])*int32(int8(x[3]))
+	s1 := int32(q[4])*int32(int8(x[4])) + int32(q[5])*int32(int8(x[5])) +
+		int32(q[6])*int32(int8(x[6])) + int32(q[7])*int32(int8(x[7]))
+	s2 := int32(q[8])*int32(int8(x[8])) + int32(q[9])*int32(int8(x[9])) +
+		int32(q[10])*int32(int8(x[10])) + int32(q[11])*int32(int8(x[11]))
+	s3 := int32(q[12])*int32(int8(x[12])) + int32(q[13])*int32(int8(x[13])) +
+		int32(q[14])*int32(int8(x[14])) + int32(q[15])*int32(int8(x[15]))
+	return s0 + s1 + s2 + s3
 }
 
 // q8kScale is the float32 scale d of a Q8_K block.
@@ -186,6 +195,18 @@ var (
 	kqGoQ6K = kqGoKernels("Q6_K", kqBytesQ6K, unpackQ6K)
 )
 
+// The unpackers work on eight codes at a time (SWAR on little-endian
+// uint64 words; every shift is masked so no bit crosses into a
+// neighbouring byte's code).
+const (
+	kqLo2  = 0x0303030303030303
+	kqLo4  = 0x0F0F0F0F0F0F0F0F
+	kqBit0 = 0x0101010101010101
+)
+
+// le64 reads the little-endian word at b[i:].
+func le64(b []byte, i int) uint64 { return binary.LittleEndian.Uint64(b[i:]) }
+
 // unpackQ2K: scales[16] @0 (low nibble scale, high nibble min), qs[64]
 // @16 (element 128h+32k+m at bits 2k of qs[32h+m]), d @80, dmin @82.
 func unpackQ2K(u *kqUnpacked, b []byte) {
@@ -195,11 +216,10 @@ func unpackQ2K(u *kqUnpacked, b []byte) {
 		u.mn[s] = int32(b[s] >> 4)
 	}
 	for h := 0; h < 2; h++ {
-		qs := b[16+32*h : 16+32*h+32]
-		for k := 0; k < 4; k++ {
-			q := u.q[128*h+32*k : 128*h+32*k+32]
-			for m, v := range qs {
-				q[m] = (v >> (2 * k)) & 3
+		for m := 0; m < 32; m += 8 {
+			v := le64(b, 16+32*h+m)
+			for k := 0; k < 4; k++ {
+				binary.LittleEndian.PutUint64(u.q[128*h+32*k+m:], (v>>(2*k))&kqLo2)
 			}
 		}
 	}
@@ -208,21 +228,21 @@ func unpackQ2K(u *kqUnpacked, b []byte) {
 }
 
 // unpackQ3K: hmask[32] @0, qs[64] @32 (as Q2_K), scales[12] @96, d @108.
-// The code is the 2-bit value plus 4 where the hmask bit is set, minus 4.
+// The code is the 2-bit value plus 4 where hmask bit 4h+k of byte m is
+// set; the offset 4 comes off as off.
 func unpackQ3K(u *kqUnpacked, b []byte) {
 	b = b[:kqBytesQ3K]
-	hm := b[0:32]
 	for s := 0; s < 16; s++ {
 		u.sc[s] = int32(q3kScale(b[96:108], s))
 		u.mn[s] = 0
 	}
 	for h := 0; h < 2; h++ {
-		qs := b[32+32*h : 32+32*h+32]
-		for k := 0; k < 4; k++ {
-			q := u.q[128*h+32*k : 128*h+32*k+32]
-			bit := uint(4*h + k)
-			for m, v := range qs {
-				q[m] = (v>>(2*k))&3 | ((hm[m]>>bit)&1)<<2
+		for m := 0; m < 32; m += 8 {
+			v := le64(b, 32+32*h+m)
+			hm := le64(b, m)
+			for k := 0; k < 4; k++ {
+				q := (v>>(2*k))&kqLo2 | ((hm>>(4*h+k))&kqBit0)<<2
+				binary.LittleEndian.PutUint64(u.q[128*h+32*k+m:], q)
 			}
 		}
 	}
@@ -236,12 +256,10 @@ func unpackQ4K(u *kqUnpacked, b []byte) {
 	b = b[:kqBytesQ4K]
 	kqUnpackScalesK4(u, b[4:16])
 	for c := 0; c < 4; c++ {
-		qs := b[16+32*c : 16+32*c+32]
-		lo := u.q[64*c : 64*c+32]
-		hi := u.q[64*c+32 : 64*c+64]
-		for l, v := range qs {
-			lo[l] = v & 0xF
-			hi[l] = v >> 4
+		for l := 0; l < 32; l += 8 {
+			v := le64(b, 16+32*c+l)
+			binary.LittleEndian.PutUint64(u.q[64*c+l:], v&kqLo4)
+			binary.LittleEndian.PutUint64(u.q[64*c+32+l:], (v>>4)&kqLo4)
 		}
 	}
 	u.off, u.hasMin = 0, true
@@ -253,14 +271,12 @@ func unpackQ4K(u *kqUnpacked, b []byte) {
 func unpackQ5K(u *kqUnpacked, b []byte) {
 	b = b[:kqBytesQ5K]
 	kqUnpackScalesK4(u, b[4:16])
-	qh := b[16:48]
 	for c := 0; c < 4; c++ {
-		qs := b[48+32*c : 48+32*c+32]
-		lo := u.q[64*c : 64*c+32]
-		hi := u.q[64*c+32 : 64*c+64]
-		for l, v := range qs {
-			lo[l] = v&0xF | ((qh[l]>>(2*c))&1)<<4
-			hi[l] = v>>4 | ((qh[l]>>(2*c+1))&1)<<4
+		for l := 0; l < 32; l += 8 {
+			v := le64(b, 48+32*c+l)
+			h := le64(b, 16+l)
+			binary.LittleEndian.PutUint64(u.q[64*c+l:], v&kqLo4|((h>>(2*c))&kqBit0)<<4)
+			binary.LittleEndian.PutUint64(u.q[64*c+32+l:], (v>>4)&kqLo4|((h>>(2*c+1))&kqBit0)<<4)
 		}
 	}
 	u.off, u.hasMin = 0, true
@@ -286,15 +302,15 @@ func unpackQ6K(u *kqUnpacked, b []byte) {
 		u.mn[s] = 0
 	}
 	for n := 0; n < 2; n++ {
-		ql := b[64*n : 64*n+64]
-		qh := b[128+32*n : 128+32*n+32]
-		q := u.q[128*n : 128*n+128]
-		for l := 0; l < 32; l++ {
-			h := qh[l]
-			q[l] = ql[l]&0xF | (h&3)<<4
-			q[l+32] = ql[l+32]&0xF | ((h>>2)&3)<<4
-			q[l+64] = ql[l]>>4 | ((h>>4)&3)<<4
-			q[l+96] = ql[l+32]>>4 | ((h>>6)&3)<<4
+		for l := 0; l < 32; l += 8 {
+			lo := le64(b, 64*n+l)
+			hi := le64(b, 64*n+32+l)
+			h := le64(b, 128+32*n+l)
+			q := u.q[128*n+l:]
+			binary.LittleEndian.PutUint64(q[0:], lo&kqLo4|(h&kqLo2)<<4)
+			binary.LittleEndian.PutUint64(q[32:], hi&kqLo4|((h>>2)&kqLo2)<<4)
+			binary.LittleEndian.PutUint64(q[64:], (lo>>4)&kqLo4|((h>>4)&kqLo2)<<4)
+			binary.LittleEndian.PutUint64(q[96:], (hi>>4)&kqLo4|((h>>6)&kqLo2)<<4)
 		}
 	}
 	u.off, u.hasMin = 32, false

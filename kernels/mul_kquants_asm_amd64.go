@@ -76,7 +76,6 @@ func q4kDot8VNNI(w, a *byte, aStride, nb int, out *[8]float32)
 //go:noescape
 func q5kDot8VNNI(w, a *byte, aStride, nb int, out *[8]float32)
 
-
 //go:noescape
 func q6kDot8VNNI(w, a *byte, aStride, nb int, out *[8]float32)
 
