@@ -101,3 +101,37 @@
 	VMOVUPS acc, (AX); \
 	VZEROUPPER; \
 	RET
+
+// ARGS1 loads the arguments (w, a *byte, nb int) of a one-token kernel:
+// SI weights, DI the Q8_K row, CX the block count.
+#define ARGS1 \
+	MOVQ w+0(FP), SI; \
+	MOVQ a+8(FP), DI; \
+	MOVQ nb+16(FP), CX
+
+// NEXT1 steps to the next weight block (wb bytes) and Q8_K block, and
+// loops to label while blocks remain.
+#define NEXT1(wb, label) \
+	ADDQ $wb, SI; \
+	ADDQ $292, DI; \
+	DECQ CX; \
+	JNZ  label
+
+// LOOP4 is NEXT1 for the four-token (and eight-token) kernels.
+#define LOOP4(wb, label) \
+	NEXT4(wb); \
+	DECQ CX; \
+	JNZ  label
+
+// RET1 returns the float32 in lane 0 of acc (a one-token kernel).
+#define RET1(acc) \
+	VMOVSS acc, ret+24(FP); \
+	VZEROUPPER; \
+	RET
+
+// RET4 stores the four float32 lanes of acc to out and returns.
+#define RET4(acc) \
+	MOVQ out+32(FP), AX; \
+	VMOVUPS acc, (AX); \
+	VZEROUPPER; \
+	RET

@@ -94,9 +94,7 @@ GLOBL kqShufB<>(SB), RODATA|NOPTR, $128
 	Q6TOK(4+128*n+32*i, DI, Y0)
 
 #define Q6KDOT1BODY \
-	MOVQ w+0(FP), SI; \
-	MOVQ a+8(FP), DI; \
-	MOVQ nb+16(FP), CX; \
+	ARGS1; \
 	Q6MASKS; \
 	VXORPS X13, X13, X13; \
 q6k1loop: \
@@ -121,13 +119,8 @@ q6k1loop: \
 	VMULSS 0(DI), X1, X1; \
 	VMULSS X0, X1, X1; \
 	VADDSS X1, X13, X13; \
-	ADDQ $210, SI; \
-	ADDQ $292, DI; \
-	DECQ CX; \
-	JNZ  q6k1loop; \
-	VMOVSS X13, ret+24(FP); \
-	VZEROUPPER; \
-	RET
+	NEXT1(210, q6k1loop); \
+	RET1(X13)
 
 #define Q6QUARTER4(n, i, code) \
 	code; \
@@ -169,13 +162,8 @@ q6k4loop: \
 	VMULPS X1, X2, X2; \
 	VMULPS X0, X2, X2; \
 	VADDPS X2, X13, X13; \
-	NEXT4(210); \
-	DECQ CX; \
-	JNZ  q6k4loop; \
-	MOVQ out+32(FP), AX; \
-	VMOVUPS X13, (AX); \
-	VZEROUPPER; \
-	RET
+	LOOP4(210, q6k4loop); \
+	RET4(X13)
 
 // Q2_K and Q3_K: 2-bit codes (element 128h+32k+m at bits 2k of
 // qs[32h+m]), Q3_K adding the hmask bit 4h+k of byte m as the third bit
@@ -295,9 +283,7 @@ q6k4loop: \
 	VSUBSS X1, X13, X13
 
 #define Q2KDOT1BODY \
-	MOVQ w+0(FP), SI; \
-	MOVQ a+8(FP), DI; \
-	MOVQ nb+16(FP), CX; \
+	ARGS1; \
 	BCAST($0x03030303, X15, Y15); \
 	BCAST($0x0f0f0f0f, X14, Y14); \
 	VXORPS X13, X13, X13; \
@@ -309,13 +295,8 @@ q2k1loop: \
 	VMOVDQU 48(SI), Y8; \
 	QHALF1(1, Q2CODE); \
 	Q2FOLD1; \
-	ADDQ $84, SI; \
-	ADDQ $292, DI; \
-	DECQ CX; \
-	JNZ  q2k1loop; \
-	VMOVSS X13, ret+24(FP); \
-	VZEROUPPER; \
-	RET
+	NEXT1(84, q2k1loop); \
+	RET1(X13)
 
 #define Q2KDOT4BODY \
 	ARGS4; \
@@ -350,13 +331,8 @@ q2k4loop: \
 	VMULPS X1, X3, X3; \
 	VMULPS X5, X3, X3; \
 	VSUBPS X3, X13, X13; \
-	NEXT4(84); \
-	DECQ CX; \
-	JNZ  q2k4loop; \
-	MOVQ out+32(FP), AX; \
-	VMOVUPS X13, (AX); \
-	VZEROUPPER; \
-	RET
+	LOOP4(84, q2k4loop); \
+	RET4(X13)
 
 // Q3FOLD1 folds sumi (Y0, less 4·Σ scale·bsum) into X11. Clobbers Y1-Y2.
 #define Q3FOLD1 \
@@ -378,9 +354,7 @@ q2k4loop: \
 	VPSUBD Y7, acc, acc
 
 #define Q3KDOT1BODY \
-	MOVQ w+0(FP), SI; \
-	MOVQ a+8(FP), DI; \
-	MOVQ nb+16(FP), CX; \
+	ARGS1; \
 	BCAST($0x03030303, X15, Y15); \
 	BCAST($0x04040404, X14, Y14); \
 	BCAST($0x20202020, X13, Y13); \
@@ -394,13 +368,8 @@ q3k1loop: \
 	VMOVDQU 64(SI), Y8; \
 	QHALF1(1, Q3CODE); \
 	Q3FOLD1; \
-	ADDQ $110, SI; \
-	ADDQ $292, DI; \
-	DECQ CX; \
-	JNZ  q3k1loop; \
-	VMOVSS X11, ret+24(FP); \
-	VZEROUPPER; \
-	RET
+	NEXT1(110, q3k1loop); \
+	RET1(X11)
 
 #define Q3KDOT4BODY \
 	ARGS4; \
@@ -433,13 +402,8 @@ q3k4loop: \
 	VMULPS X1, X2, X2; \
 	VMULPS X0, X2, X2; \
 	VADDPS X2, X11, X11; \
-	NEXT4(110); \
-	DECQ CX; \
-	JNZ  q3k4loop; \
-	MOVQ out+32(FP), AX; \
-	VMOVUPS X11, (AX); \
-	VZEROUPPER; \
-	RET
+	LOOP4(110, q3k4loop); \
+	RET4(X11)
 
 // func q6kDot1AVX2(w, a *byte, nb int) float32
 TEXT ·q6kDot1AVX2(SB), NOSPLIT, $0-28
@@ -561,9 +525,7 @@ q6k8loop:
 	VMULPS Y2, Y3, Y3
 	VMULPS Y0, Y3, Y3
 	VADDPS Y3, Y13, Y13
-	NEXT4(210)
-	DECQ CX
-	JNZ  q6k8loop
+	LOOP4(210, q6k8loop)
 	RET8(Y13)
 
 // Eight-token Q2_K and Q3_K (VNNI only).
@@ -632,9 +594,7 @@ q2k8loop:
 	VMULPS Y2, Y5, Y5
 	VMULPS Y1, Y5, Y5
 	VSUBPS Y5, Y13, Y13
-	NEXT4(84)
-	DECQ CX
-	JNZ  q2k8loop
+	LOOP4(84, q2k8loop)
 	RET8(Y13)
 
 #define Q3OFFX(base, acc) \
@@ -681,7 +641,5 @@ q3k8loop:
 	VMULPS Y2, Y3, Y3
 	VMULPS Y0, Y3, Y3
 	VADDPS Y3, Y11, Y11
-	NEXT4(110)
-	DECQ CX
-	JNZ  q3k8loop
+	LOOP4(110, q3k8loop)
 	RET8(Y11)

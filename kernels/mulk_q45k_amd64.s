@@ -188,9 +188,7 @@ GLOBL kqShufW<>(SB), RODATA|NOPTR, $256
 // The function bodies, assembled twice: with VPMADDWD+VPADDD (AVX2) and
 // with VPDPWSSD (AVX512-VNNI on 256-bit registers).
 #define Q4KDOT1BODY \
-	MOVQ w+0(FP), SI; \
-	MOVQ a+8(FP), DI; \
-	MOVQ nb+16(FP), CX; \
+	ARGS1; \
 	NIBMASK; \
 	VXORPS X14, X14, X14; \
 q4k1loop: \
@@ -201,13 +199,8 @@ q4k1loop: \
 	CHUNK1(Q4UNPACK, 2); \
 	CHUNK1(Q4UNPACK, 3); \
 	FOLD1; \
-	ADDQ $144, SI; \
-	ADDQ $292, DI; \
-	DECQ CX; \
-	JNZ  q4k1loop; \
-	VMOVSS X14, ret+24(FP); \
-	VZEROUPPER; \
-	RET
+	NEXT1(144, q4k1loop); \
+	RET1(X14)
 
 #define Q4KDOT4BODY \
 	ARGS4; \
@@ -221,18 +214,11 @@ q4k4loop: \
 	CHUNK4(Q4UNPACK, 2); \
 	CHUNK4(Q4UNPACK, 3); \
 	FOLD4; \
-	NEXT4(144); \
-	DECQ CX; \
-	JNZ  q4k4loop; \
-	MOVQ out+32(FP), AX; \
-	VMOVUPS X14, (AX); \
-	VZEROUPPER; \
-	RET
+	LOOP4(144, q4k4loop); \
+	RET4(X14)
 
 #define Q5KDOT1BODY \
-	MOVQ w+0(FP), SI; \
-	MOVQ a+8(FP), DI; \
-	MOVQ nb+16(FP), CX; \
+	ARGS1; \
 	NIBMASK; \
 	Q5MASK; \
 	VXORPS X14, X14, X14; \
@@ -245,13 +231,8 @@ q5k1loop: \
 	CHUNK1(Q5UNPACK, 2); \
 	CHUNK1(Q5UNPACK, 3); \
 	FOLD1; \
-	ADDQ $176, SI; \
-	ADDQ $292, DI; \
-	DECQ CX; \
-	JNZ  q5k1loop; \
-	VMOVSS X14, ret+24(FP); \
-	VZEROUPPER; \
-	RET
+	NEXT1(176, q5k1loop); \
+	RET1(X14)
 
 #define Q5KDOT4BODY \
 	ARGS4; \
@@ -267,13 +248,8 @@ q5k4loop: \
 	CHUNK4(Q5UNPACK, 2); \
 	CHUNK4(Q5UNPACK, 3); \
 	FOLD4; \
-	NEXT4(176); \
-	DECQ CX; \
-	JNZ  q5k4loop; \
-	MOVQ out+32(FP), AX; \
-	VMOVUPS X14, (AX); \
-	VZEROUPPER; \
-	RET
+	LOOP4(176, q5k4loop); \
+	RET4(X14)
 
 // func q4kDot1AVX2(w, a *byte, nb int) float32
 TEXT ·q4kDot1AVX2(SB), NOSPLIT, $0-28
@@ -389,9 +365,7 @@ q4k8loop:
 	CHUNK8(Q4UNPACK, 2)
 	CHUNK8(Q4UNPACK, 3)
 	FOLD8
-	NEXT4(144)
-	DECQ CX
-	JNZ  q4k8loop
+	LOOP4(144, q4k8loop)
 	RET8(Y14)
 
 // func q5kDot8VNNI(w, a *byte, aStride, nb int, out *[8]float32)
@@ -410,7 +384,5 @@ q5k8loop:
 	CHUNK8(Q5UNPACK, 2)
 	CHUNK8(Q5UNPACK, 3)
 	FOLD8
-	NEXT4(176)
-	DECQ CX
-	JNZ  q5k8loop
+	LOOP4(176, q5k8loop)
 	RET8(Y14)
