@@ -135,3 +135,18 @@
 	VMOVUPS acc, (AX); \
 	VZEROUPPER; \
 	RET
+
+// ZERO4 and ZERO8 clear the int32 sums of four tokens (Y0-Y3) and eight
+// (and Y16-Y19).
+#define ZERO4 \
+	VPXOR Y0, Y0, Y0; \
+	VPXOR Y1, Y1, Y1; \
+	VPXOR Y2, Y2, Y2; \
+	VPXOR Y3, Y3, Y3
+
+#define ZERO8 \
+	ZERO4; \
+	VPXORD Y16, Y16, Y16; \
+	VPXORD Y17, Y17, Y17; \
+	VPXORD Y18, Y18, Y18; \
+	VPXORD Y19, Y19, Y19

@@ -543,16 +543,6 @@ q6k8loop:
 	QK8(h, 2, code); \
 	QK8(h, 3, code)
 
-#define ZERO8 \
-	VPXOR Y0, Y0, Y0; \
-	VPXOR Y1, Y1, Y1; \
-	VPXOR Y2, Y2, Y2; \
-	VPXOR Y3, Y3, Y3; \
-	VPXORD Y16, Y16, Y16; \
-	VPXORD Y17, Y17, Y17; \
-	VPXORD Y18, Y18, Y18; \
-	VPXORD Y19, Y19, Y19
-
 // func q2kDot8VNNI(w, a *byte, aStride, nb int, out *[8]float32)
 TEXT ·q2kDot8VNNI(SB), NOSPLIT, $0-40
 	ARGS8

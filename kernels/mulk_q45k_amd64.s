@@ -173,12 +173,6 @@ GLOBL kqShufW<>(SB), RODATA|NOPTR, $256
 	VMULPS X7, X3, X3; \
 	VSUBPS X3, X14, X14
 
-#define ZERO4 \
-	VPXOR Y0, Y0, Y0; \
-	VPXOR Y1, Y1, Y1; \
-	VPXOR Y2, Y2, Y2; \
-	VPXOR Y3, Y3, Y3
-
 // Q5MASK sets Y13 to 0x10 in every byte. Clobbers AX.
 #define Q5MASK \
 	MOVL $0x10101010, AX; \
@@ -307,13 +301,6 @@ TEXT ·q5kDot4VNNI(SB), NOSPLIT, $0-40
 	Q4TOKX(c, R8, Y17); \
 	Q4TOKX(c, R9, Y18); \
 	Q4TOKX(c, R10, Y19)
-
-#define ZERO8 \
-	ZERO4; \
-	VPXORD Y16, Y16, Y16; \
-	VPXORD Y17, Y17, Y17; \
-	VPXORD Y18, Y18, Y18; \
-	VPXORD Y19, Y19, Y19
 
 // MINSUMX is MINSUM for the Q8_K block at base+R13.
 #define MINSUMX(base, yd) \
