@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"math/bits"
 )
 
 // Matrix-product kernels of the K-quant weight types; their activations
@@ -120,34 +121,50 @@ type kqUnpacked struct {
 	off     int32
 	d, dmin float32
 	hasMin  bool
+
+	// For the dot products (put): the codes of group g (elements
+	// 8g…8g+7) as 16-bit lanes, even elements in qe[g] and odd ones in
+	// qo[g], each in reverse lane order; qsum[s] = Σ codes of sub-block s.
+	qe, qo [32]uint64
+	qsum   [16]int32
+}
+
+// kqLanes16 selects the even bytes of a word as four 16-bit lanes.
+const kqLanes16 = 0x00FF00FF00FF00FF
+
+// put stores the eight codes of word v (little-endian) at q[i:] (i a
+// multiple of 8) and their dot-product forms qe, qo and sum.
+func (u *kqUnpacked) put(i int, v uint64) {
+	binary.LittleEndian.PutUint64(u.q[i:], v)
+	g := (i / 8) & 31
+	e, o := v&kqLanes16, (v>>8)&kqLanes16
+	u.qe[g] = bits.ReverseBytes64(e) >> 8
+	u.qo[g] = bits.ReverseBytes64(o) >> 8
+	u.qsum[g/2] += int32(((e + o) * 0x0001000100010001) >> 48)
 }
 
 // kqQ8Sums returns the exact integer sums of one weight block (unpacked)
-// with one Q8_K block: sumi = Σ_s sc_s·(Σ q·a − off·bsum_s) and
-// summ = Σ_s mn_s·bsum_s.
+// with one Q8_K block: sumi = Σ_s sc_s·(Σ q·a − off·bsum_s)
+// and summ = Σ_s mn_s·bsum_s.
+//
+// Σ q·a takes four products per 64-bit multiply: with the codes in
+// reversed 16-bit lanes and the activations offset to a+128 (0…255) in
+// 16-bit lanes, bits 48…63 of the product hold Σ q_i·(a_i+128) (every
+// partial sum stays below 4·63·255 < 2^16, so no field carries); the
+// offset comes off as 128·Σ q.
 func kqQ8Sums(u *kqUnpacked, a []byte) (sumi, summ int32) {
 	a = a[:kqBytesQ8K]
 	for s := 0; s < 16; s++ {
-		dot := kqDot16((*[16]uint8)(u.q[16*s:]), (*[16]byte)(a[4+16*s:]))
+		w0 := le64(a, 4+16*s) ^ 0x8080808080808080
+		w1 := le64(a, 12+16*s) ^ 0x8080808080808080
+		d := (u.qe[2*s]*(w0&kqLanes16))>>48 + (u.qo[2*s]*((w0>>8)&kqLanes16))>>48 +
+			(u.qe[2*s+1]*(w1&kqLanes16))>>48 + (u.qo[2*s+1]*((w1>>8)&kqLanes16))>>48
+		dot := int32(d) - 128*u.qsum[s]
 		bs := int32(int16(binary.LittleEndian.Uint16(a[260+2*s:])))
 		sumi += u.sc[s] * (dot - u.off*bs)
 		summ += u.mn[s] * bs
 	}
 	return sumi, summ
-}
-
-// kqDot16 is Σ q[i]·int8(x[i]) over 16 values, unrolled (the pure-Go
-// kernels spend their time here).
-func kqDot16(q *[16]uint8, x *[16]byte) int32 {
-	s0 := int32(q[0])*int32(int8(x[0])) + int32(q[1])*int32(int8(x[1])) +
-		int32(q[2])*int32(int8(x[2])) + int32(q[3])*int32(int8(x[3]))
-	s1 := int32(q[4])*int32(int8(x[4])) + int32(q[5])*int32(int8(x[5])) +
-		int32(q[6])*int32(int8(x[6])) + int32(q[7])*int32(int8(x[7]))
-	s2 := int32(q[8])*int32(int8(x[8])) + int32(q[9])*int32(int8(x[9])) +
-		int32(q[10])*int32(int8(x[10])) + int32(q[11])*int32(int8(x[11]))
-	s3 := int32(q[12])*int32(int8(x[12])) + int32(q[13])*int32(int8(x[13])) +
-		int32(q[14])*int32(int8(x[14])) + int32(q[15])*int32(int8(x[15]))
-	return s0 + s1 + s2 + s3
 }
 
 // q8kScale is the float32 scale d of a Q8_K block.
@@ -211,6 +228,7 @@ func le64(b []byte, i int) uint64 { return binary.LittleEndian.Uint64(b[i:]) }
 // @16 (element 128h+32k+m at bits 2k of qs[32h+m]), d @80, dmin @82.
 func unpackQ2K(u *kqUnpacked, b []byte) {
 	b = b[:kqBytesQ2K]
+	u.qsum = [16]int32{}
 	for s := 0; s < 16; s++ {
 		u.sc[s] = int32(b[s] & 0xF)
 		u.mn[s] = int32(b[s] >> 4)
@@ -219,7 +237,7 @@ func unpackQ2K(u *kqUnpacked, b []byte) {
 		for m := 0; m < 32; m += 8 {
 			v := le64(b, 16+32*h+m)
 			for k := 0; k < 4; k++ {
-				binary.LittleEndian.PutUint64(u.q[128*h+32*k+m:], (v>>(2*k))&kqLo2)
+				u.put(128*h+32*k+m, (v>>(2*k))&kqLo2)
 			}
 		}
 	}
@@ -232,6 +250,7 @@ func unpackQ2K(u *kqUnpacked, b []byte) {
 // set; the offset 4 comes off as off.
 func unpackQ3K(u *kqUnpacked, b []byte) {
 	b = b[:kqBytesQ3K]
+	u.qsum = [16]int32{}
 	for s := 0; s < 16; s++ {
 		u.sc[s] = int32(q3kScale(b[96:108], s))
 		u.mn[s] = 0
@@ -242,7 +261,7 @@ func unpackQ3K(u *kqUnpacked, b []byte) {
 			hm := le64(b, m)
 			for k := 0; k < 4; k++ {
 				q := (v>>(2*k))&kqLo2 | ((hm>>(4*h+k))&kqBit0)<<2
-				binary.LittleEndian.PutUint64(u.q[128*h+32*k+m:], q)
+				u.put(128*h+32*k+m, q)
 			}
 		}
 	}
@@ -254,12 +273,13 @@ func unpackQ3K(u *kqUnpacked, b []byte) {
 // (element 64c+l low nibble of qs[32c+l], 64c+32+l its high nibble).
 func unpackQ4K(u *kqUnpacked, b []byte) {
 	b = b[:kqBytesQ4K]
+	u.qsum = [16]int32{}
 	kqUnpackScalesK4(u, b[4:16])
 	for c := 0; c < 4; c++ {
 		for l := 0; l < 32; l += 8 {
 			v := le64(b, 16+32*c+l)
-			binary.LittleEndian.PutUint64(u.q[64*c+l:], v&kqLo4)
-			binary.LittleEndian.PutUint64(u.q[64*c+32+l:], (v>>4)&kqLo4)
+			u.put(64*c+l, v&kqLo4)
+			u.put(64*c+32+l, (v>>4)&kqLo4)
 		}
 	}
 	u.off, u.hasMin = 0, true
@@ -270,13 +290,14 @@ func unpackQ4K(u *kqUnpacked, b []byte) {
 // element 64c+l, bit 2c+1 that of 64c+32+l) and qs[128] @48.
 func unpackQ5K(u *kqUnpacked, b []byte) {
 	b = b[:kqBytesQ5K]
+	u.qsum = [16]int32{}
 	kqUnpackScalesK4(u, b[4:16])
 	for c := 0; c < 4; c++ {
 		for l := 0; l < 32; l += 8 {
 			v := le64(b, 48+32*c+l)
 			h := le64(b, 16+l)
-			binary.LittleEndian.PutUint64(u.q[64*c+l:], v&kqLo4|((h>>(2*c))&kqBit0)<<4)
-			binary.LittleEndian.PutUint64(u.q[64*c+32+l:], (v>>4)&kqLo4|((h>>(2*c+1))&kqBit0)<<4)
+			u.put(64*c+l, v&kqLo4|((h>>(2*c))&kqBit0)<<4)
+			u.put(64*c+32+l, (v>>4)&kqLo4|((h>>(2*c+1))&kqBit0)<<4)
 		}
 	}
 	u.off, u.hasMin = 0, true
@@ -297,6 +318,7 @@ func kqUnpackScalesK4(u *kqUnpacked, sc []byte) {
 // code of element 128n+32k+l is 4 bits of ql and 2 of qh, minus 32.
 func unpackQ6K(u *kqUnpacked, b []byte) {
 	b = b[:kqBytesQ6K]
+	u.qsum = [16]int32{}
 	for s := 0; s < 16; s++ {
 		u.sc[s] = int32(int8(b[192+s]))
 		u.mn[s] = 0
@@ -306,11 +328,11 @@ func unpackQ6K(u *kqUnpacked, b []byte) {
 			lo := le64(b, 64*n+l)
 			hi := le64(b, 64*n+32+l)
 			h := le64(b, 128+32*n+l)
-			q := u.q[128*n+l:]
-			binary.LittleEndian.PutUint64(q[0:], lo&kqLo4|(h&kqLo2)<<4)
-			binary.LittleEndian.PutUint64(q[32:], hi&kqLo4|((h>>2)&kqLo2)<<4)
-			binary.LittleEndian.PutUint64(q[64:], (lo>>4)&kqLo4|((h>>4)&kqLo2)<<4)
-			binary.LittleEndian.PutUint64(q[96:], (hi>>4)&kqLo4|((h>>6)&kqLo2)<<4)
+			i := 128*n + l
+			u.put(i, lo&kqLo4|(h&kqLo2)<<4)
+			u.put(i+32, hi&kqLo4|((h>>2)&kqLo2)<<4)
+			u.put(i+64, (lo>>4)&kqLo4|((h>>4)&kqLo2)<<4)
+			u.put(i+96, (hi>>4)&kqLo4|((h>>6)&kqLo2)<<4)
 		}
 	}
 	u.off, u.hasMin = 32, false
