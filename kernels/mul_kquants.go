@@ -24,21 +24,35 @@ var (
 )
 
 // kqRowKernels are the per-row microkernels of one weight type. one
-// returns the product of one weight row (nb super-blocks) with one Q8_K
-// activation row; four the products with the four activation rows at a,
-// a+aStride, a+2·aStride, a+3·aStride; eight (optional) those with eight.
-// All follow kqCombine exactly.
+// continues the running sum acc with the product of one weight row (nb
+// super-blocks) and one Q8_K activation row, and returns it; four
+// continues the four sums at out with the products with the activation
+// rows at a, a+aStride, a+2·aStride, a+3·aStride; eight (optional) does
+// so for eight rows. All follow kqCombine exactly, so a product split
+// into runs of blocks comes out bit-identical.
 type kqRowKernels struct {
 	name  string
 	bytes int // encoded bytes per super-block
-	one   func(w, a []byte, nb int) float32
+	one   func(w, a []byte, nb int, acc float32) float32
 	four  func(w, a []byte, aStride, nb int, out *[4]float32)
 	eight func(w, a []byte, aStride, nb int, out *[8]float32)
 }
 
-// mul is the MulFunc of the type: rows outside, tokens inside in groups
-// of eight or four (the weight row stays in L1 while it meets every
-// token).
+// The cache blocking of mul: a chunk of tokens whose activations stay in
+// L2 (kqActCacheBytes) meets the weights in blocks of kqRowBlock rows;
+// when one group of up to eight tokens holds more than kqL1ActBytes of
+// activations, the blocks of a row are taken in runs that fit L1, the
+// running sums waiting in out. (Variables so the tests can shrink them.)
+var (
+	kqActCacheBytes = 512 << 10
+	kqL1ActBytes    = 32 << 10
+	kqRowBlock      = 64
+)
+
+// mul is the MulFunc of the type, cache-blocked as above; within a tile
+// tokens go in groups of eight or four (or one), each group meeting every
+// row of the tile. Every output comes from the same arithmetic whatever
+// the blocking.
 func (k *kqRowKernels) mul(n int, w []byte, wStride, rows int, a []byte, aStride, toks int, out []float32, ldo int) {
 	nb := kqMulCheck(k.name, k.bytes, n, w, wStride, rows, a, aStride, toks, out, ldo)
 	if nb == 0 {
@@ -47,28 +61,73 @@ func (k *kqRowKernels) mul(n int, w []byte, wStride, rows int, a []byte, aStride
 		}
 		return
 	}
-	wb := nb * k.bytes
-	ab := nb * kqBytesQ8K
-	var res [4]float32
-	var res8 [8]float32
-	for r := 0; r < rows; r++ {
-		wr := w[r*wStride : r*wStride+wb]
-		t := 0
-		for ; k.eight != nil && t+8 <= toks; t += 8 {
-			k.eight(wr, a[t*aStride:(t+7)*aStride+ab], aStride, nb, &res8)
-			for i, v := range res8 {
+	chunk := max(8, kqActCacheBytes/(nb*kqBytesQ8K)&^7)
+	run := nb
+	if group := min(toks, 8); group*nb*kqBytesQ8K > kqL1ActBytes {
+		run = max(1, kqL1ActBytes/(group*kqBytesQ8K))
+	}
+	rowBlock := max(1, kqRowBlock)
+	for t0 := 0; t0 < toks; t0 += chunk {
+		t1 := min(toks, t0+chunk)
+		for r0 := 0; r0 < rows; r0 += rowBlock {
+			r1 := min(rows, r0+rowBlock)
+			for b0 := 0; b0 < nb; b0 += run {
+				k.mulTile(kqTile{r0, r1, t0, t1, b0, min(nb, b0+run)}, w, wStride, a, aStride, out, ldo)
+			}
+		}
+	}
+}
+
+// kqTile is a range of rows, tokens and super-blocks.
+type kqTile struct{ r0, r1, t0, t1, b0, b1 int }
+
+// mulTile adds blocks b0…b1 of rows r0…r1 times tokens t0…t1 to the
+// running sums in out (which it starts when b0 is 0).
+func (k *kqRowKernels) mulTile(tl kqTile, w []byte, wStride int, a []byte, aStride int, out []float32, ldo int) {
+	nb := tl.b1 - tl.b0
+	wOff, wb := tl.b0*k.bytes, nb*k.bytes
+	aOff, ab := tl.b0*kqBytesQ8K, nb*kqBytesQ8K
+	cont := tl.b0 > 0
+	row := func(r int) []byte { return w[r*wStride+wOff : r*wStride+wOff+wb] }
+	t := tl.t0
+	for ; k.eight != nil && t+8 <= tl.t1; t += 8 {
+		at := a[t*aStride+aOff : (t+7)*aStride+aOff+ab]
+		for r := tl.r0; r < tl.r1; r++ {
+			var acc [8]float32
+			if cont {
+				for i := range acc {
+					acc[i] = out[(t+i)*ldo+r]
+				}
+			}
+			k.eight(row(r), at, aStride, nb, &acc)
+			for i, v := range acc {
 				out[(t+i)*ldo+r] = v
 			}
 		}
-		for ; t+4 <= toks; t += 4 {
-			k.four(wr, a[t*aStride:(t+3)*aStride+ab], aStride, nb, &res)
-			out[t*ldo+r] = res[0]
-			out[(t+1)*ldo+r] = res[1]
-			out[(t+2)*ldo+r] = res[2]
-			out[(t+3)*ldo+r] = res[3]
+	}
+	for ; t+4 <= tl.t1; t += 4 {
+		at := a[t*aStride+aOff : (t+3)*aStride+aOff+ab]
+		for r := tl.r0; r < tl.r1; r++ {
+			var acc [4]float32
+			if cont {
+				for i := range acc {
+					acc[i] = out[(t+i)*ldo+r]
+				}
+			}
+			k.four(row(r), at, aStride, nb, &acc)
+			for i, v := range acc {
+				out[(t+i)*ldo+r] = v
+			}
 		}
-		for ; t < toks; t++ {
-			out[t*ldo+r] = k.one(wr, a[t*aStride:t*aStride+ab], nb)
+	}
+	for ; t < tl.t1; t++ {
+		at := a[t*aStride+aOff : t*aStride+aOff+ab]
+		for r := tl.r0; r < tl.r1; r++ {
+			var acc float32
+			if cont {
+				acc = out[t*ldo+r]
+			}
+			out[t*ldo+r] = k.one(row(r), at, nb, acc)
 		}
 	}
 }
@@ -175,9 +234,8 @@ func kqGoKernels(name string, bytes int, unpack func(u *kqUnpacked, b []byte)) k
 	return kqRowKernels{
 		name:  name,
 		bytes: bytes,
-		one: func(w, a []byte, nb int) float32 {
+		one: func(w, a []byte, nb int, acc float32) float32 {
 			var u kqUnpacked
-			var acc float32
 			for i := 0; i < nb; i++ {
 				unpack(&u, w[i*bytes:(i+1)*bytes])
 				ab := a[i*kqBytesQ8K : (i+1)*kqBytesQ8K]
@@ -188,7 +246,7 @@ func kqGoKernels(name string, bytes int, unpack func(u *kqUnpacked, b []byte)) k
 		},
 		four: func(w, a []byte, aStride, nb int, out *[4]float32) {
 			var u kqUnpacked
-			var acc [4]float32
+			acc := *out
 			for i := 0; i < nb; i++ {
 				unpack(&u, w[i*bytes:(i+1)*bytes])
 				for t := range acc {

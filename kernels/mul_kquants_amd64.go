@@ -30,7 +30,7 @@ func kqBest(goK kqRowKernels) kqRowKernels {
 }
 
 type (
-	kqAsm1 func(w, a *byte, nb int) float32
+	kqAsm1 func(w, a *byte, nb int, acc float32) float32
 	kqAsm4 func(w, a *byte, aStride, nb int, out *[4]float32)
 	kqAsm8 func(w, a *byte, aStride, nb int, out *[8]float32)
 )
@@ -64,7 +64,7 @@ func kqVariants(goK kqRowKernels) []kqRowKernels {
 		one, four, eight := s.one, s.four, s.eight
 		k := goK
 		k.name = goK.name + "/" + s.suffix
-		k.one = func(w, a []byte, nb int) float32 { return one(&w[0], &a[0], nb) }
+		k.one = func(w, a []byte, nb int, acc float32) float32 { return one(&w[0], &a[0], nb, acc) }
 		k.four = func(w, a []byte, aStride, nb int, out *[4]float32) { four(&w[0], &a[0], aStride, nb, out) }
 		if eight != nil {
 			k.eight = func(w, a []byte, aStride, nb int, out *[8]float32) { eight(&w[0], &a[0], aStride, nb, out) }

@@ -2,67 +2,68 @@
 
 package kernels
 
-// The assembly microkernels (mulk_*_amd64.s). For every type X, qXkDot1 is
-// the row of nb ≥ 1 super-blocks at w times the Q8_K row at a; qXkDot4 the
-// row times the four Q8_K rows at a, a+aStride, a+2·aStride, a+3·aStride,
-// each lane computed as qXkDot1 computes it (and as kqCombine does).
+// The assembly microkernels (mulk_*_amd64.s). For every type X, qXkDot1
+// continues acc with the row of nb ≥ 1 super-blocks at w times the Q8_K
+// row at a; qXkDot4 continues the four sums at out with the row times the
+// four Q8_K rows at a, a+aStride, a+2·aStride, a+3·aStride, each lane as
+// qXkDot1 computes it (and as kqCombine does).
 
 //go:noescape
-func q2kDot1AVX2(w, a *byte, nb int) float32
+func q2kDot1AVX2(w, a *byte, nb int, acc float32) float32
 
 //go:noescape
 func q2kDot4AVX2(w, a *byte, aStride, nb int, out *[4]float32)
 
 //go:noescape
-func q2kDot1VNNI(w, a *byte, nb int) float32
+func q2kDot1VNNI(w, a *byte, nb int, acc float32) float32
 
 //go:noescape
 func q2kDot4VNNI(w, a *byte, aStride, nb int, out *[4]float32)
 
 //go:noescape
-func q3kDot1AVX2(w, a *byte, nb int) float32
+func q3kDot1AVX2(w, a *byte, nb int, acc float32) float32
 
 //go:noescape
 func q3kDot4AVX2(w, a *byte, aStride, nb int, out *[4]float32)
 
 //go:noescape
-func q3kDot1VNNI(w, a *byte, nb int) float32
+func q3kDot1VNNI(w, a *byte, nb int, acc float32) float32
 
 //go:noescape
 func q3kDot4VNNI(w, a *byte, aStride, nb int, out *[4]float32)
 
 //go:noescape
-func q4kDot1AVX2(w, a *byte, nb int) float32
+func q4kDot1AVX2(w, a *byte, nb int, acc float32) float32
 
 //go:noescape
 func q4kDot4AVX2(w, a *byte, aStride, nb int, out *[4]float32)
 
 //go:noescape
-func q4kDot1VNNI(w, a *byte, nb int) float32
+func q4kDot1VNNI(w, a *byte, nb int, acc float32) float32
 
 //go:noescape
 func q4kDot4VNNI(w, a *byte, aStride, nb int, out *[4]float32)
 
 //go:noescape
-func q5kDot1AVX2(w, a *byte, nb int) float32
+func q5kDot1AVX2(w, a *byte, nb int, acc float32) float32
 
 //go:noescape
 func q5kDot4AVX2(w, a *byte, aStride, nb int, out *[4]float32)
 
 //go:noescape
-func q5kDot1VNNI(w, a *byte, nb int) float32
+func q5kDot1VNNI(w, a *byte, nb int, acc float32) float32
 
 //go:noescape
 func q5kDot4VNNI(w, a *byte, aStride, nb int, out *[4]float32)
 
 //go:noescape
-func q6kDot1AVX2(w, a *byte, nb int) float32
+func q6kDot1AVX2(w, a *byte, nb int, acc float32) float32
 
 //go:noescape
 func q6kDot4AVX2(w, a *byte, aStride, nb int, out *[4]float32)
 
 //go:noescape
-func q6kDot1VNNI(w, a *byte, nb int) float32
+func q6kDot1VNNI(w, a *byte, nb int, acc float32) float32
 
 //go:noescape
 func q6kDot4VNNI(w, a *byte, aStride, nb int, out *[4]float32)

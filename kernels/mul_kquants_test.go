@@ -226,8 +226,9 @@ func TestMulKQuantsReference(t *testing.T) {
 	}
 }
 
-// TestMulKQuantsTiles checks that an output does not depend on how the
-// rows and tokens were split into calls.
+// TestMulKQuantsTiles checks, for every implementation, that an output
+// depends neither on how the rows and tokens were split into calls nor on
+// the cache blocking, and that all implementations agree bit for bit.
 func TestMulKQuantsTiles(t *testing.T) {
 	const n, rows, toks = 1024, 5, 11
 	for _, c := range kqMulCases() {
@@ -236,23 +237,50 @@ func TestMulKQuantsTiles(t *testing.T) {
 		aStride := ActQ8_K.RowBytes(n)
 		w := kqWeights(c, kqWRandom, rng, n, rows, wStride)
 		a := kqActs(kqARandom, rng, n, toks, aStride)
-		all := make([]float32, toks*rows)
-		c.mat.Mul(n, w, wStride, rows, a, aStride, toks, all, rows)
-		for tk := 0; tk < toks; tk++ {
-			for r := 0; r < rows; r++ {
-				var one [1]float32
-				c.mat.Mul(n, w[r*wStride:], wStride, 1, a[tk*aStride:], aStride, 1, one[:], 1)
-				if math.Float32bits(one[0]) != math.Float32bits(all[tk*rows+r]) {
-					t.Fatalf("%s row %d tok %d: alone %g, in a %d×%d call %g", c.name, r, tk, one[0], rows, toks, all[tk*rows+r])
+		want := make([]float32, toks*rows)
+		c.goK.mul(n, w, wStride, rows, a, aStride, toks, want, rows)
+		impls := append([]kqRowKernels{*c.goK}, kqVariants(*c.goK)...)
+		for _, k := range impls {
+			all := make([]float32, toks*rows)
+			k.mul(n, w, wStride, rows, a, aStride, toks, all, rows)
+			for i, v := range all {
+				if math.Float32bits(v) != math.Float32bits(want[i]) {
+					t.Fatalf("%s: out[%d] = %g, pure-Go twin %g", k.name, i, v, want[i])
 				}
 			}
-		}
-		// A call starting at token 1 shifts every 4-token group.
-		part := make([]float32, (toks-1)*rows)
-		c.mat.Mul(n, w, wStride, rows, a[aStride:], aStride, toks-1, part, rows)
-		for i, v := range part {
-			if math.Float32bits(v) != math.Float32bits(all[rows+i]) {
-				t.Fatalf("%s: shifted tile out[%d] = %g, want %g", c.name, i, v, all[rows+i])
+			for tk := 0; tk < toks; tk++ {
+				for r := 0; r < rows; r++ {
+					var one [1]float32
+					k.mul(n, w[r*wStride:], wStride, 1, a[tk*aStride:], aStride, 1, one[:], 1)
+					if math.Float32bits(one[0]) != math.Float32bits(all[tk*rows+r]) {
+						t.Fatalf("%s row %d tok %d: alone %g, in a %d×%d call %g", k.name, r, tk, one[0], rows, toks, all[tk*rows+r])
+					}
+				}
+			}
+			// Other cache blockings (token chunks of 8, runs of one or
+			// three blocks, row blocks of one to three) must not change a
+			// value.
+			for _, bl := range []struct{ cache, l1, rowBlock int }{
+				{1, 1 << 30, 64}, {1, 1, 1}, {1, 3 * 8 * kqBytesQ8K, 3}, {1 << 30, 3 * kqBytesQ8K, 2},
+			} {
+				saved := [3]int{kqActCacheBytes, kqL1ActBytes, kqRowBlock}
+				kqActCacheBytes, kqL1ActBytes, kqRowBlock = bl.cache, bl.l1, bl.rowBlock
+				blocked := make([]float32, toks*rows)
+				k.mul(n, w, wStride, rows, a, aStride, toks, blocked, rows)
+				kqActCacheBytes, kqL1ActBytes, kqRowBlock = saved[0], saved[1], saved[2]
+				for i, v := range blocked {
+					if math.Float32bits(v) != math.Float32bits(all[i]) {
+						t.Fatalf("%s: with blocking %+v out[%d] = %g, want %g", k.name, bl, i, v, all[i])
+					}
+				}
+			}
+			// A call starting at token 1 shifts every token group.
+			part := make([]float32, (toks-1)*rows)
+			k.mul(n, w, wStride, rows, a[aStride:], aStride, toks-1, part, rows)
+			for i, v := range part {
+				if math.Float32bits(v) != math.Float32bits(all[rows+i]) {
+					t.Fatalf("%s: shifted tile out[%d] = %g, want %g", k.name, i, v, all[rows+i])
+				}
 			}
 		}
 	}

@@ -123,9 +123,22 @@
 	DECQ CX; \
 	JNZ  label
 
+// ACC1, ACC4 and ACC8 load the running sums the kernel continues from:
+// the acc argument of a one-token kernel, the four or eight float32 at
+// out of the others. Clobbers AX.
+#define ACC1(x) \
+	VMOVSS acc+24(FP), x
+
+#define ACC4(x) \
+	MOVQ out+32(FP), AX; \
+	VMOVUPS (AX), x
+
+#define ACC8(y) \
+	ACC4(y)
+
 // RET1 returns the float32 in lane 0 of acc (a one-token kernel).
 #define RET1(acc) \
-	VMOVSS acc, ret+24(FP); \
+	VMOVSS acc, ret+32(FP); \
 	VZEROUPPER; \
 	RET
 

@@ -96,7 +96,7 @@ GLOBL kqShufB<>(SB), RODATA|NOPTR, $128
 #define Q6KDOT1BODY \
 	ARGS1; \
 	Q6MASKS; \
-	VXORPS X13, X13, X13; \
+	ACC1(X13); \
 q6k1loop: \
 	VMOVDQU 192(SI), X12; \
 	VPXOR Y0, Y0, Y0; \
@@ -133,7 +133,7 @@ q6k1loop: \
 #define Q6KDOT4BODY \
 	ARGS4; \
 	Q6MASKS; \
-	VXORPS X13, X13, X13; \
+	ACC4(X13); \
 q6k4loop: \
 	VMOVDQU 192(SI), X12; \
 	ZERO4; \
@@ -283,7 +283,7 @@ q6k4loop: \
 	ARGS1; \
 	BCAST($0x03030303, X15, Y15); \
 	BCAST($0x0f0f0f0f, X14, Y14); \
-	VXORPS X13, X13, X13; \
+	ACC1(X13); \
 q2k1loop: \
 	Q2SCALES; \
 	VPXOR Y0, Y0, Y0; \
@@ -299,7 +299,7 @@ q2k1loop: \
 	ARGS4; \
 	BCAST($0x03030303, X15, Y15); \
 	BCAST($0x0f0f0f0f, X14, Y14); \
-	VXORPS X13, X13, X13; \
+	ACC4(X13); \
 q2k4loop: \
 	Q2SCALES; \
 	ZERO4; \
@@ -352,7 +352,7 @@ q2k4loop: \
 	BCAST($0x03030303, X15, Y15); \
 	BCAST($0x04040404, X14, Y14); \
 	BCAST($0x20202020, X13, Y13); \
-	VXORPS X11, X11, X11; \
+	ACC1(X11); \
 q3k1loop: \
 	Q3SCALES; \
 	VMOVDQU 0(SI), Y9; \
@@ -370,7 +370,7 @@ q3k1loop: \
 	BCAST($0x03030303, X15, Y15); \
 	BCAST($0x04040404, X14, Y14); \
 	BCAST($0x20202020, X13, Y13); \
-	VXORPS X11, X11, X11; \
+	ACC4(X11); \
 q3k4loop: \
 	Q3SCALES; \
 	VMOVDQU 0(SI), Y9; \
@@ -396,24 +396,24 @@ q3k4loop: \
 	LOOP4(110, q3k4loop); \
 	RET4(X11)
 
-// func q6kDot1AVX2(w, a *byte, nb int) float32
-TEXT ·q6kDot1AVX2(SB), NOSPLIT, $0-28
+// func q6kDot1AVX2(w, a *byte, nb int, acc float32) float32
+TEXT ·q6kDot1AVX2(SB), NOSPLIT, $0-36
 	Q6KDOT1BODY
 
 // func q6kDot4AVX2(w, a *byte, aStride, nb int, out *[4]float32)
 TEXT ·q6kDot4AVX2(SB), NOSPLIT, $0-40
 	Q6KDOT4BODY
 
-// func q2kDot1AVX2(w, a *byte, nb int) float32
-TEXT ·q2kDot1AVX2(SB), NOSPLIT, $0-28
+// func q2kDot1AVX2(w, a *byte, nb int, acc float32) float32
+TEXT ·q2kDot1AVX2(SB), NOSPLIT, $0-36
 	Q2KDOT1BODY
 
 // func q2kDot4AVX2(w, a *byte, aStride, nb int, out *[4]float32)
 TEXT ·q2kDot4AVX2(SB), NOSPLIT, $0-40
 	Q2KDOT4BODY
 
-// func q3kDot1AVX2(w, a *byte, nb int) float32
-TEXT ·q3kDot1AVX2(SB), NOSPLIT, $0-28
+// func q3kDot1AVX2(w, a *byte, nb int, acc float32) float32
+TEXT ·q3kDot1AVX2(SB), NOSPLIT, $0-36
 	Q3KDOT1BODY
 
 // func q3kDot4AVX2(w, a *byte, aStride, nb int, out *[4]float32)
@@ -427,24 +427,24 @@ TEXT ·q3kDot4AVX2(SB), NOSPLIT, $0-40
 	VPMADDUBSW (off)(base), Y5, Y7; \
 	VPDPWSSD Y6, Y7, acc
 
-// func q6kDot1VNNI(w, a *byte, nb int) float32
-TEXT ·q6kDot1VNNI(SB), NOSPLIT, $0-28
+// func q6kDot1VNNI(w, a *byte, nb int, acc float32) float32
+TEXT ·q6kDot1VNNI(SB), NOSPLIT, $0-36
 	Q6KDOT1BODY
 
 // func q6kDot4VNNI(w, a *byte, aStride, nb int, out *[4]float32)
 TEXT ·q6kDot4VNNI(SB), NOSPLIT, $0-40
 	Q6KDOT4BODY
 
-// func q2kDot1VNNI(w, a *byte, nb int) float32
-TEXT ·q2kDot1VNNI(SB), NOSPLIT, $0-28
+// func q2kDot1VNNI(w, a *byte, nb int, acc float32) float32
+TEXT ·q2kDot1VNNI(SB), NOSPLIT, $0-36
 	Q2KDOT1BODY
 
 // func q2kDot4VNNI(w, a *byte, aStride, nb int, out *[4]float32)
 TEXT ·q2kDot4VNNI(SB), NOSPLIT, $0-40
 	Q2KDOT4BODY
 
-// func q3kDot1VNNI(w, a *byte, nb int) float32
-TEXT ·q3kDot1VNNI(SB), NOSPLIT, $0-28
+// func q3kDot1VNNI(w, a *byte, nb int, acc float32) float32
+TEXT ·q3kDot1VNNI(SB), NOSPLIT, $0-36
 	Q3KDOT1BODY
 
 // func q3kDot4VNNI(w, a *byte, aStride, nb int, out *[4]float32)
@@ -473,7 +473,7 @@ TEXT ·q3kDot4VNNI(SB), NOSPLIT, $0-40
 TEXT ·q6kDot8VNNI(SB), NOSPLIT, $0-40
 	ARGS8
 	Q6MASKS
-	VXORPS Y13, Y13, Y13
+	ACC8(Y13)
 
 q6k8loop:
 	VMOVDQU 192(SI), X12
@@ -532,7 +532,7 @@ TEXT ·q2kDot8VNNI(SB), NOSPLIT, $0-40
 	ARGS8
 	BCAST($0x03030303, X15, Y15)
 	BCAST($0x0f0f0f0f, X14, Y14)
-	VXORPS Y13, Y13, Y13
+	ACC8(Y13)
 
 q2k8loop:
 	Q2SCALES
@@ -582,7 +582,7 @@ TEXT ·q3kDot8VNNI(SB), NOSPLIT, $0-40
 	BCAST($0x03030303, X15, Y15)
 	BCAST($0x04040404, X14, Y14)
 	BCAST($0x20202020, X13, Y13)
-	VXORPS Y11, Y11, Y11
+	ACC8(Y11)
 
 q3k8loop:
 	Q3SCALES

@@ -184,7 +184,7 @@ GLOBL kqShufW<>(SB), RODATA|NOPTR, $256
 #define Q4KDOT1BODY \
 	ARGS1; \
 	NIBMASK; \
-	VXORPS X14, X14, X14; \
+	ACC1(X14); \
 q4k1loop: \
 	K4SCALES(4); \
 	VPXOR Y0, Y0, Y0; \
@@ -199,7 +199,7 @@ q4k1loop: \
 #define Q4KDOT4BODY \
 	ARGS4; \
 	NIBMASK; \
-	VXORPS X14, X14, X14; \
+	ACC4(X14); \
 q4k4loop: \
 	K4SCALES(4); \
 	ZERO4; \
@@ -215,7 +215,7 @@ q4k4loop: \
 	ARGS1; \
 	NIBMASK; \
 	Q5MASK; \
-	VXORPS X14, X14, X14; \
+	ACC1(X14); \
 q5k1loop: \
 	K4SCALES(4); \
 	VMOVDQU 16(SI), Y6; \
@@ -232,7 +232,7 @@ q5k1loop: \
 	ARGS4; \
 	NIBMASK; \
 	Q5MASK; \
-	VXORPS X14, X14, X14; \
+	ACC4(X14); \
 q5k4loop: \
 	K4SCALES(4); \
 	VMOVDQU 16(SI), Y6; \
@@ -245,16 +245,16 @@ q5k4loop: \
 	LOOP4(176, q5k4loop); \
 	RET4(X14)
 
-// func q4kDot1AVX2(w, a *byte, nb int) float32
-TEXT ·q4kDot1AVX2(SB), NOSPLIT, $0-28
+// func q4kDot1AVX2(w, a *byte, nb int, acc float32) float32
+TEXT ·q4kDot1AVX2(SB), NOSPLIT, $0-36
 	Q4KDOT1BODY
 
 // func q4kDot4AVX2(w, a *byte, aStride, nb int, out *[4]float32)
 TEXT ·q4kDot4AVX2(SB), NOSPLIT, $0-40
 	Q4KDOT4BODY
 
-// func q5kDot1AVX2(w, a *byte, nb int) float32
-TEXT ·q5kDot1AVX2(SB), NOSPLIT, $0-28
+// func q5kDot1AVX2(w, a *byte, nb int, acc float32) float32
+TEXT ·q5kDot1AVX2(SB), NOSPLIT, $0-36
 	Q5KDOT1BODY
 
 // func q5kDot4AVX2(w, a *byte, aStride, nb int, out *[4]float32)
@@ -268,16 +268,16 @@ TEXT ·q5kDot4AVX2(SB), NOSPLIT, $0-40
 	VPDPWSSD Y9, Y11, acc; \
 	VPDPWSSD Y10, Y12, acc
 
-// func q4kDot1VNNI(w, a *byte, nb int) float32
-TEXT ·q4kDot1VNNI(SB), NOSPLIT, $0-28
+// func q4kDot1VNNI(w, a *byte, nb int, acc float32) float32
+TEXT ·q4kDot1VNNI(SB), NOSPLIT, $0-36
 	Q4KDOT1BODY
 
 // func q4kDot4VNNI(w, a *byte, aStride, nb int, out *[4]float32)
 TEXT ·q4kDot4VNNI(SB), NOSPLIT, $0-40
 	Q4KDOT4BODY
 
-// func q5kDot1VNNI(w, a *byte, nb int) float32
-TEXT ·q5kDot1VNNI(SB), NOSPLIT, $0-28
+// func q5kDot1VNNI(w, a *byte, nb int, acc float32) float32
+TEXT ·q5kDot1VNNI(SB), NOSPLIT, $0-36
 	Q5KDOT1BODY
 
 // func q5kDot4VNNI(w, a *byte, aStride, nb int, out *[4]float32)
@@ -341,7 +341,7 @@ TEXT ·q5kDot4VNNI(SB), NOSPLIT, $0-40
 // func q4kDot8VNNI(w, a *byte, aStride, nb int, out *[8]float32)
 TEXT ·q4kDot8VNNI(SB), NOSPLIT, $0-40
 	ARGS8
-	VXORPS Y14, Y14, Y14
+	ACC8(Y14)
 	NIBMASK
 
 q4k8loop:
@@ -358,7 +358,7 @@ q4k8loop:
 // func q5kDot8VNNI(w, a *byte, aStride, nb int, out *[8]float32)
 TEXT ·q5kDot8VNNI(SB), NOSPLIT, $0-40
 	ARGS8
-	VXORPS Y14, Y14, Y14
+	ACC8(Y14)
 	NIBMASK
 	Q5MASK
 
