@@ -145,15 +145,17 @@ func kqMulCheck(name string, bytes, n int, w []byte, wStride, rows int, a []byte
 	if rows == 0 || toks == 0 {
 		return nb
 	}
-	if wStride < nb*bytes || len(w) < (rows-1)*wStride+nb*bytes {
+	// A stride matters (and must cover a row) only when there are two
+	// rows or tokens to step between.
+	if (rows > 1 && wStride < nb*bytes) || len(w) < (rows-1)*wStride+nb*bytes {
 		fail("weights: %d rows of %d values need stride >= %d and %d bytes, have stride %d and %d bytes",
 			rows, n, nb*bytes, (rows-1)*wStride+nb*bytes, wStride, len(w))
 	}
-	if aStride < nb*kqBytesQ8K || len(a) < (toks-1)*aStride+nb*kqBytesQ8K {
+	if (toks > 1 && aStride < nb*kqBytesQ8K) || len(a) < (toks-1)*aStride+nb*kqBytesQ8K {
 		fail("activations: %d rows of %d values need stride >= %d and %d bytes, have stride %d and %d bytes",
 			toks, n, nb*kqBytesQ8K, (toks-1)*aStride+nb*kqBytesQ8K, aStride, len(a))
 	}
-	if ldo < rows || len(out) < (toks-1)*ldo+rows {
+	if (toks > 1 && ldo < rows) || len(out) < (toks-1)*ldo+rows {
 		fail("out: %d×%d needs ldo >= %d and %d values, have ldo %d and %d", toks, rows, rows, (toks-1)*ldo+rows, ldo, len(out))
 	}
 	return nb

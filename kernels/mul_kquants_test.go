@@ -300,7 +300,9 @@ func TestMulKQuantsBadArgs(t *testing.T) {
 		{"short weights", func() { MatQ4_K.Mul(256, w[:100], 144, 1, a, 292, 1, out, 1) }},
 		{"short acts", func() { MatQ4_K.Mul(256, w, 144, 1, a[:200], 292, 1, out, 1) }},
 		{"short out", func() { MatQ4_K.Mul(256, w, 144, 1, make([]byte, 584), 292, 2, out, 1) }},
-		{"small ldo", func() { MatQ4_K.Mul(256, make([]byte, 288), 144, 2, a, 292, 1, make([]float32, 4), 1) }},
+		{"small ldo", func() { MatQ4_K.Mul(256, w, 144, 1, make([]byte, 584), 292, 2, make([]float32, 4), 0) }},
+		{"small wStride", func() { MatQ4_K.Mul(256, make([]byte, 288), 100, 2, a, 292, 1, make([]float32, 2), 2) }},
+		{"negative toks", func() { MatQ4_K.Mul(256, w, 144, 1, a, 292, -1, out, 1) }},
 	} {
 		func() {
 			defer func() {
@@ -312,6 +314,21 @@ func TestMulKQuantsBadArgs(t *testing.T) {
 			}()
 			tc.f()
 		}()
+	}
+}
+
+// TestMulKQuantsOneRowAnyStride checks that strides are not required
+// where there is nothing to step over.
+func TestMulKQuantsOneRowAnyStride(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	c := kqMulCases()[2]
+	w := kqWeights(c, kqWRandom, rng, 512, 1, 288)
+	a := kqActs(kqARandom, rng, 512, 1, 584)
+	var want, got [1]float32
+	MatQ4_K.Mul(512, w, 288, 1, a, 584, 1, want[:], 1)
+	MatQ4_K.Mul(512, w, 0, 1, a, 0, 1, got[:], 0)
+	if math.Float32bits(got[0]) != math.Float32bits(want[0]) {
+		t.Fatalf("zero strides for one row and token: %g, want %g", got[0], want[0])
 	}
 }
 
