@@ -5,10 +5,12 @@ package kernels
 // kqHasAVX2 reports whether the AVX2 microkernels run (they convert the
 // fp16 scales with VCVTPH2PS, so F16C too); kqHasVNNI whether their
 // VPDPWSSD variants do (AVX512-VNNI on 256-bit registers needs VL; the
-// eight-token kernels use Y16-Y31, which needs BW for the byte ops).
+// eight-token kernels use Y16-Y31, which needs BW for the byte ops);
+// kqHasAVXVNNI whether the VEX-encoded VPDPWSSD (AVX-VNNI) does.
 var (
-	kqHasAVX2 = features.AVX2 && features.F16C
-	kqHasVNNI = kqHasAVX2 && features.AVX512VNNI && features.AVX512VL && features.AVX512BW
+	kqHasAVX2    = features.AVX2 && features.F16C
+	kqHasVNNI    = kqHasAVX2 && features.AVX512VNNI && features.AVX512VL && features.AVX512BW
+	kqHasAVXVNNI = kqHasAVX2 && features.AVXVNNI
 )
 
 // Dispatch of the K-quant matrix kernels, chosen once at start-up: the
@@ -46,11 +48,11 @@ type kqAsmSet struct {
 
 // kqAsmSets lists each type's variants, fastest first.
 var kqAsmSets = map[string][]kqAsmSet{
-	"Q2_K": {{"vnni", kqHasVNNI, q2kDot1VNNI, q2kDot4VNNI, q2kDot8VNNI}, {"avx2", kqHasAVX2, q2kDot1AVX2, q2kDot4AVX2, nil}},
-	"Q3_K": {{"vnni", kqHasVNNI, q3kDot1VNNI, q3kDot4VNNI, q3kDot8VNNI}, {"avx2", kqHasAVX2, q3kDot1AVX2, q3kDot4AVX2, nil}},
-	"Q4_K": {{"vnni", kqHasVNNI, q4kDot1VNNI, q4kDot4VNNI, q4kDot8VNNI}, {"avx2", kqHasAVX2, q4kDot1AVX2, q4kDot4AVX2, nil}},
-	"Q5_K": {{"vnni", kqHasVNNI, q5kDot1VNNI, q5kDot4VNNI, q5kDot8VNNI}, {"avx2", kqHasAVX2, q5kDot1AVX2, q5kDot4AVX2, nil}},
-	"Q6_K": {{"vnni", kqHasVNNI, q6kDot1VNNI, q6kDot4VNNI, q6kDot8VNNI}, {"avx2", kqHasAVX2, q6kDot1AVX2, q6kDot4AVX2, nil}},
+	"Q2_K": {{"vnni", kqHasVNNI, q2kDot1VNNI, q2kDot4VNNI, q2kDot8VNNI}, {"avxvnni", kqHasAVXVNNI, q2kDot1AVXVNNI, q2kDot4AVXVNNI, nil}, {"avx2", kqHasAVX2, q2kDot1AVX2, q2kDot4AVX2, nil}},
+	"Q3_K": {{"vnni", kqHasVNNI, q3kDot1VNNI, q3kDot4VNNI, q3kDot8VNNI}, {"avxvnni", kqHasAVXVNNI, q3kDot1AVXVNNI, q3kDot4AVXVNNI, nil}, {"avx2", kqHasAVX2, q3kDot1AVX2, q3kDot4AVX2, nil}},
+	"Q4_K": {{"vnni", kqHasVNNI, q4kDot1VNNI, q4kDot4VNNI, q4kDot8VNNI}, {"avxvnni", kqHasAVXVNNI, q4kDot1AVXVNNI, q4kDot4AVXVNNI, nil}, {"avx2", kqHasAVX2, q4kDot1AVX2, q4kDot4AVX2, nil}},
+	"Q5_K": {{"vnni", kqHasVNNI, q5kDot1VNNI, q5kDot4VNNI, q5kDot8VNNI}, {"avxvnni", kqHasAVXVNNI, q5kDot1AVXVNNI, q5kDot4AVXVNNI, nil}, {"avx2", kqHasAVX2, q5kDot1AVX2, q5kDot4AVX2, nil}},
+	"Q6_K": {{"vnni", kqHasVNNI, q6kDot1VNNI, q6kDot4VNNI, q6kDot8VNNI}, {"avxvnni", kqHasAVXVNNI, q6kDot1AVXVNNI, q6kDot4AVXVNNI, nil}, {"avx2", kqHasAVX2, q6kDot1AVX2, q6kDot4AVX2, nil}},
 }
 
 // kqVariants lists the assembly variants of goK's type that this CPU

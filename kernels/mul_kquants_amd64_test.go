@@ -18,6 +18,8 @@ func TestMulKQuantsDispatch(t *testing.T) {
 		switch {
 		case kqHasVNNI:
 			want += "/vnni"
+		case kqHasAVXVNNI:
+			want += "/avxvnni"
 		case kqHasAVX2:
 			want += "/avx2"
 		}

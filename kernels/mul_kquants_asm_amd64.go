@@ -85,3 +85,35 @@ func q2kDot8VNNI(w, a *byte, aStride, nb int, out *[8]float32)
 
 //go:noescape
 func q3kDot8VNNI(w, a *byte, aStride, nb int, out *[8]float32)
+
+// The AVX-VNNI (VEX) one- and four-token kernels.
+
+//go:noescape
+func q2kDot1AVXVNNI(w, a *byte, nb int, acc float32) float32
+
+//go:noescape
+func q2kDot4AVXVNNI(w, a *byte, aStride, nb int, out *[4]float32)
+
+//go:noescape
+func q3kDot1AVXVNNI(w, a *byte, nb int, acc float32) float32
+
+//go:noescape
+func q3kDot4AVXVNNI(w, a *byte, aStride, nb int, out *[4]float32)
+
+//go:noescape
+func q4kDot1AVXVNNI(w, a *byte, nb int, acc float32) float32
+
+//go:noescape
+func q4kDot4AVXVNNI(w, a *byte, aStride, nb int, out *[4]float32)
+
+//go:noescape
+func q5kDot1AVXVNNI(w, a *byte, nb int, acc float32) float32
+
+//go:noescape
+func q5kDot4AVXVNNI(w, a *byte, aStride, nb int, out *[4]float32)
+
+//go:noescape
+func q6kDot1AVXVNNI(w, a *byte, nb int, acc float32) float32
+
+//go:noescape
+func q6kDot4AVXVNNI(w, a *byte, aStride, nb int, out *[4]float32)

@@ -163,3 +163,15 @@
 	VPXORD Y17, Y17, Y17; \
 	VPXORD Y18, Y18, Y18; \
 	VPXORD Y19, Y19, Y19
+
+// AVX-VNNI (VEX-encoded VPDPWSSD, which the Go assembler does not know)
+// for the sums Y0-Y3 (n = 0…3): DPW_a_b(n) is VPDPWSSD Ya, Yb, Yn, i.e.
+// Yn += Σ pairs of int16 Yb·Ya. Encoding C4 RXB.0F38 W.vvvv.L.66 52 /r.
+#define DPW_9_11(n) \
+	BYTE $0xC4; BYTE $0xC2; BYTE $0x25; BYTE $0x52; BYTE $(0xC0|((n)<<3)|1)
+
+#define DPW_10_12(n) \
+	BYTE $0xC4; BYTE $0xC2; BYTE $0x1D; BYTE $0x52; BYTE $(0xC0|((n)<<3)|2)
+
+#define DPW_6_7(n) \
+	BYTE $0xC4; BYTE $0xE2; BYTE $0x45; BYTE $0x52; BYTE $(0xC0|((n)<<3)|6)

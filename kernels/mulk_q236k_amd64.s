@@ -617,3 +617,64 @@ q3k8loop:
 	VADDPS Y3, Y11, Y11
 	LOOP4(110, q3k8loop)
 	RET8(Y11)
+
+// The one- and four-token bodies once more with AVX-VNNI (VEX VPDPWSSD),
+// for CPUs that have it without AVX512-VNNI; the sums are named by number.
+#undef Q6TOK
+#define Q6TOK(off, base, n) \
+	VPMADDUBSW (off)(base), Y5, Y7; \
+	DPW_6_7(n)
+
+#undef Q6QUARTER1
+#define Q6QUARTER1(n, i, code) \
+	code; \
+	SCALE16(4*n+i); \
+	Q6TOK(4+128*n+32*i, DI, 0)
+
+#undef Q6QUARTER4
+#define Q6QUARTER4(n, i, code) \
+	code; \
+	SCALE16(4*n+i); \
+	Q6TOK(4+128*n+32*i, DI, 0); \
+	Q6TOK(4+128*n+32*i, R8, 1); \
+	Q6TOK(4+128*n+32*i, R9, 2); \
+	Q6TOK(4+128*n+32*i, R10, 3)
+
+#undef QK1
+#define QK1(h, k, code) \
+	code(k); \
+	SCALE16(4*(h)+(k)); \
+	Q6TOK(4+128*(h)+32*(k), DI, 0)
+
+#undef QK4
+#define QK4(h, k, code) \
+	code(k); \
+	SCALE16(4*(h)+(k)); \
+	Q6TOK(4+128*(h)+32*(k), DI, 0); \
+	Q6TOK(4+128*(h)+32*(k), R8, 1); \
+	Q6TOK(4+128*(h)+32*(k), R9, 2); \
+	Q6TOK(4+128*(h)+32*(k), R10, 3)
+
+// func q6kDot1AVXVNNI(w, a *byte, nb int, acc float32) float32
+TEXT ·q6kDot1AVXVNNI(SB), NOSPLIT, $0-36
+	Q6KDOT1BODY
+
+// func q6kDot4AVXVNNI(w, a *byte, aStride, nb int, out *[4]float32)
+TEXT ·q6kDot4AVXVNNI(SB), NOSPLIT, $0-40
+	Q6KDOT4BODY
+
+// func q2kDot1AVXVNNI(w, a *byte, nb int, acc float32) float32
+TEXT ·q2kDot1AVXVNNI(SB), NOSPLIT, $0-36
+	Q2KDOT1BODY
+
+// func q2kDot4AVXVNNI(w, a *byte, aStride, nb int, out *[4]float32)
+TEXT ·q2kDot4AVXVNNI(SB), NOSPLIT, $0-40
+	Q2KDOT4BODY
+
+// func q3kDot1AVXVNNI(w, a *byte, nb int, acc float32) float32
+TEXT ·q3kDot1AVXVNNI(SB), NOSPLIT, $0-36
+	Q3KDOT1BODY
+
+// func q3kDot4AVXVNNI(w, a *byte, aStride, nb int, out *[4]float32)
+TEXT ·q3kDot4AVXVNNI(SB), NOSPLIT, $0-40
+	Q3KDOT4BODY

@@ -373,3 +373,41 @@ q5k8loop:
 	FOLD8
 	LOOP4(176, q5k8loop)
 	RET8(Y14)
+
+// The one- and four-token bodies once more with AVX-VNNI (VEX VPDPWSSD),
+// for CPUs that have it without AVX512-VNNI; the sums are named by number.
+#undef Q4TOK
+#define Q4TOK(c, base, n) \
+	VPMADDUBSW (4+64*(c))(base), Y7, Y11; \
+	VPMADDUBSW (36+64*(c))(base), Y8, Y12; \
+	DPW_9_11(n); \
+	DPW_10_12(n)
+
+#undef CHUNK1
+#define CHUNK1(unpack, c) \
+	unpack(c); \
+	Q4TOK(c, DI, 0)
+
+#undef CHUNK4
+#define CHUNK4(unpack, c) \
+	unpack(c); \
+	Q4TOK(c, DI, 0); \
+	Q4TOK(c, R8, 1); \
+	Q4TOK(c, R9, 2); \
+	Q4TOK(c, R10, 3)
+
+// func q4kDot1AVXVNNI(w, a *byte, nb int, acc float32) float32
+TEXT ·q4kDot1AVXVNNI(SB), NOSPLIT, $0-36
+	Q4KDOT1BODY
+
+// func q4kDot4AVXVNNI(w, a *byte, aStride, nb int, out *[4]float32)
+TEXT ·q4kDot4AVXVNNI(SB), NOSPLIT, $0-40
+	Q4KDOT4BODY
+
+// func q5kDot1AVXVNNI(w, a *byte, nb int, acc float32) float32
+TEXT ·q5kDot1AVXVNNI(SB), NOSPLIT, $0-36
+	Q5KDOT1BODY
+
+// func q5kDot4AVXVNNI(w, a *byte, aStride, nb int, out *[4]float32)
+TEXT ·q5kDot4AVXVNNI(SB), NOSPLIT, $0-40
+	Q5KDOT4BODY
