@@ -27,6 +27,12 @@
 	VINSERTPS $0x20, 0(R9), X1, X1; \
 	VINSERTPS $0x30, 0(R10), X1, X1
 
+// BCAST sets every int32 lane of y (and x) to val. Clobbers AX.
+#define BCAST(val, x, y) \
+	MOVL val, AX; \
+	VMOVD AX, x; \
+	VPBROADCASTD x, y
+
 // NIBMASK sets Y15 to 0x0F in every byte. Clobbers AX.
 #define NIBMASK \
 	MOVL $0x0f0f0f0f, AX; \

@@ -1,6 +1,7 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "mulk_amd64.h"
 
 // AVX2 Q8_K activation quantizer, bit-identical to QuantizeQ8_K (ggml's
 // quantize_row_q8_K_ref) on the blocks it does; it stops before a block
@@ -20,11 +21,6 @@ DATA q8kNeg127<>+0(SB)/4, $0xc2fe0000 // -127.0
 GLOBL q8kNeg127<>(SB), RODATA|NOPTR, $4
 DATA q8kOne<>+0(SB)/4, $0x3f800000 // 1.0
 GLOBL q8kOne<>(SB), RODATA|NOPTR, $4
-
-#define BCASTD(val, x, y) \
-	MOVL val, AX; \
-	VMOVD AX, x; \
-	VPBROADCASTD x, y
 
 // AMAX4 folds the magnitudes (as int32 bits) of the 32 values at off(SI)
 // into Y0-Y3 (needs Y15 = 0x7fffffff).
@@ -64,9 +60,9 @@ TEXT ·quantizeQ8KAVX2(SB), NOSPLIT, $0-32
 	MOVQ src+8(FP), SI
 	MOVQ nb+16(FP), CX
 	XORQ R8, R8
-	BCASTD($0x7fffffff, X15, Y15)
-	BCASTD($0x01010101, X13, Y13)
-	BCASTD($0x00010001, X12, Y12)
+	BCAST($0x7fffffff, X15, Y15)
+	BCAST($0x01010101, X13, Y13)
+	BCAST($0x00010001, X12, Y12)
 	VMOVDQU q8kPerm<>(SB), Y14
 
 block:
