@@ -90,33 +90,27 @@ func (k *kqRowKernels) mulTile(tl kqTile, w []byte, wStride int, a []byte, aStri
 	cont := tl.b0 > 0
 	row := func(r int) []byte { return w[r*wStride+wOff : r*wStride+wOff+wb] }
 	t := tl.t0
-	for ; k.eight != nil && t+8 <= tl.t1; t += 8 {
-		at := a[t*aStride+aOff : (t+7)*aStride+aOff+ab]
-		for r := tl.r0; r < tl.r1; r++ {
-			var acc [8]float32
-			if cont {
-				for i := range acc {
-					acc[i] = out[(t+i)*ldo+r]
-				}
-			}
-			k.eight(row(r), at, aStride, nb, &acc)
-			for i, v := range acc {
-				out[(t+i)*ldo+r] = v
-			}
+	for _, g := range [2]int{8, 4} {
+		if g == 8 && k.eight == nil {
+			continue
 		}
-	}
-	for ; t+4 <= tl.t1; t += 4 {
-		at := a[t*aStride+aOff : (t+3)*aStride+aOff+ab]
-		for r := tl.r0; r < tl.r1; r++ {
-			var acc [4]float32
-			if cont {
-				for i := range acc {
-					acc[i] = out[(t+i)*ldo+r]
+		for ; t+g <= tl.t1; t += g {
+			at := a[t*aStride+aOff : (t+g-1)*aStride+aOff+ab]
+			for r := tl.r0; r < tl.r1; r++ {
+				var acc [8]float32
+				if cont {
+					for i := range g {
+						acc[i] = out[(t+i)*ldo+r]
+					}
 				}
-			}
-			k.four(row(r), at, aStride, nb, &acc)
-			for i, v := range acc {
-				out[(t+i)*ldo+r] = v
+				if g == 8 {
+					k.eight(row(r), at, aStride, nb, &acc)
+				} else {
+					k.four(row(r), at, aStride, nb, (*[4]float32)(acc[:4]))
+				}
+				for i := range g {
+					out[(t+i)*ldo+r] = acc[i]
+				}
 			}
 		}
 	}

@@ -7,38 +7,47 @@ import (
 	"time"
 )
 
-// BenchmarkMulKQuants reports GB/s of weight bytes for each K-quant type
-// on 2048- and 8192-wide matrices, one goroutine, at toks=1 (generation)
-// and toks=32 (prompt processing), for every variant the CPU runs.
+// kqBench times mul on rows×n random weights of c's type and toks random
+// Q8_K rows. Besides the mean (ns/op, MB/s of weight bytes) it reports
+// the fastest run as GB/s of weights and GMAC/s: on a shared machine the
+// minimum is the least perturbed figure.
+func kqBench(b *testing.B, c kqMulCase, mul MulFunc, n, rows, toks int) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	wStride := n / kqBlock * c.bytes
+	aStride := ActQ8_K.RowBytes(n)
+	w := kqWeights(c, kqWRandom, rng, n, rows, wStride)
+	a := kqActs(kqARandom, rng, n, toks, aStride)
+	out := make([]float32, toks*rows)
+	b.SetBytes(int64(len(w)))
+	best := time.Duration(1 << 62)
+	for b.Loop() {
+		t0 := time.Now()
+		mul(n, w, wStride, rows, a, aStride, toks, out, rows)
+		best = min(best, time.Since(t0))
+	}
+	b.ReportMetric(float64(len(w))/best.Seconds()/1e9, "GB/s")
+	b.ReportMetric(float64(n*rows*toks)/best.Seconds()/1e9, "GMAC/s")
+}
+
+// kqBenchImpls is every implementation of c's type this CPU runs, the
+// pure-Go twin last.
+func kqBenchImpls(c kqMulCase) []kqRowKernels {
+	return append(kqVariants(*c.goK), *c.goK)
+}
+
+// BenchmarkMulKQuants is one goroutine on 2048×2048 and 512×8192
+// matrices at toks=1 (generation) and toks=32 (prompt processing), for
+// every implementation (the pure-Go twin at toks=1 on 2048 only).
 func BenchmarkMulKQuants(b *testing.B) {
 	for _, c := range kqMulCases() {
 		for _, sh := range []struct{ n, rows int }{{2048, 2048}, {8192, 512}} {
 			for _, toks := range []int{1, 32} {
-				type impl struct {
-					name string
-					mul  MulFunc
-				}
-				impls := []impl{{"go", c.goK.mul}}
-				for _, v := range kqVariants(*c.goK) {
-					impls = append(impls, impl{v.name[len(c.name)+1:], v.mul})
-				}
-				for _, impl := range impls {
-					if impl.name == "go" && (toks > 1 || sh.n > 2048) {
+				for _, k := range kqBenchImpls(c) {
+					if k.name == c.name && (toks > 1 || sh.n > 2048) {
 						continue
 					}
-					name := fmt.Sprintf("%s/%dx%d/toks=%d/%s", c.name, sh.rows, sh.n, toks, impl.name)
-					b.Run(name, func(b *testing.B) {
-						rng := rand.New(rand.NewPCG(1, 2))
-						wStride := sh.n / kqBlock * c.bytes
-						aStride := ActQ8_K.RowBytes(sh.n)
-						w := kqWeights(c, kqWRandom, rng, sh.n, sh.rows, wStride)
-						a := kqActs(kqARandom, rng, sh.n, toks, aStride)
-						out := make([]float32, toks*sh.rows)
-						b.SetBytes(int64(len(w)))
-						b.ResetTimer()
-						for b.Loop() {
-							impl.mul(sh.n, w, wStride, sh.rows, a, aStride, toks, out, sh.rows)
-						}
+					b.Run(fmt.Sprintf("%s/%dx%d/toks=%d", k.name, sh.rows, sh.n, toks), func(b *testing.B) {
+						kqBench(b, c, k.mul, sh.n, sh.rows, toks)
 					})
 				}
 			}
@@ -46,34 +55,29 @@ func BenchmarkMulKQuants(b *testing.B) {
 	}
 }
 
-// BenchmarkMulKQuantsMin times small products (64 rows × toks of 2048
-// values) many times and reports the fastest run as GB/s of weights and
-// GMAC/s: on a shared machine the minimum is the least perturbed figure.
+// BenchmarkMulKQuantsMin is small products (64 rows of 2048 values) run
+// many times, for every implementation and tile shape.
 func BenchmarkMulKQuantsMin(b *testing.B) {
-	const n, rows = 2048, 64
 	for _, c := range kqMulCases() {
 		for _, toks := range []int{1, 4, 32} {
-			for _, v := range append(kqVariants(*c.goK), *c.goK) {
-				b.Run(fmt.Sprintf("%s/toks=%d", v.name, toks), func(b *testing.B) {
-					rng := rand.New(rand.NewPCG(3, 4))
-					wStride := n / kqBlock * c.bytes
-					aStride := ActQ8_K.RowBytes(n)
-					w := kqWeights(c, kqWRandom, rng, n, rows, wStride)
-					a := kqActs(kqARandom, rng, n, toks, aStride)
-					out := make([]float32, toks*rows)
-					best := time.Duration(1 << 62)
-					for b.Loop() {
-						t0 := time.Now()
-						v.mul(n, w, wStride, rows, a, aStride, toks, out, rows)
-						if d := time.Since(t0); d < best {
-							best = d
-						}
-					}
-					s := best.Seconds()
-					b.ReportMetric(float64(len(w))/s/1e9, "GB/s")
-					b.ReportMetric(float64(n*rows*toks)/s/1e9, "GMAC/s")
+			for _, k := range kqBenchImpls(c) {
+				b.Run(fmt.Sprintf("%s/toks=%d", k.name, toks), func(b *testing.B) {
+					kqBench(b, c, k.mul, 2048, 64, toks)
 				})
 			}
+		}
+	}
+}
+
+// BenchmarkMulKQuantsPrompt is a prompt-sized product (256 rows of 2048
+// or 8192 values times 512 tokens: activations far beyond L2, so the
+// cache blocking matters) with the dispatched kernel.
+func BenchmarkMulKQuantsPrompt(b *testing.B) {
+	for _, c := range kqMulCases() {
+		for _, n := range []int{2048, 8192} {
+			b.Run(fmt.Sprintf("%s/%d", c.name, n), func(b *testing.B) {
+				kqBench(b, c, c.mat.Mul, n, 256, 512)
+			})
 		}
 	}
 }

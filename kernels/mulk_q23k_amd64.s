@@ -252,9 +252,7 @@ TEXT ·q3kDot4AVX2(SB), NOSPLIT, $0-40
 // The same bodies with VPDPWSSD (AVX512-VNNI on 256-bit registers) in
 // place of VPMADDWD+VPADDD.
 #undef Q6TOK
-#define Q6TOK(off, base, acc) \
-	VPMADDUBSW (off)(base), Y5, Y7; \
-	VPDPWSSD Y6, Y7, acc
+#define Q6TOK(off, base, acc) Q6TOK_VNNI(off, base, acc)
 
 // func q2kDot1VNNI(w, a *byte, nb int, acc float32) float32
 TEXT ·q2kDot1VNNI(SB), NOSPLIT, $0-36
@@ -381,9 +379,7 @@ q3k8loop:
 // The one- and four-token bodies once more with AVX-VNNI (VEX VPDPWSSD),
 // for CPUs that have it without AVX512-VNNI; the sums are named by number.
 #undef Q6TOK
-#define Q6TOK(off, base, n) \
-	VPMADDUBSW (off)(base), Y5, Y7; \
-	DPW_6_7(n)
+#define Q6TOK(off, base, n) Q6TOK_VEX(off, base, n)
 
 #undef QK1
 #define QK1(h, k, code) \

@@ -3,8 +3,8 @@
 #include "textflag.h"
 #include "mulk_amd64.h"
 
-// Microkernels of Q4_K and Q5_K × Q8_K (AVX2, AVX512-VNNI, AVX-VNNI). Each super-block's integer
-// sums are exact (VPMADDUBSW of the unsigned codes with the int8
+// Microkernels of Q4_K and Q5_K × Q8_K (AVX2, AVX512-VNNI, AVX-VNNI).
+// Each super-block's integer sums are exact (VPMADDUBSW of the unsigned codes with the int8
 // activations, VPMADDWD with the 6-bit scales; the mins against the Q8_K
 // bsums), then folded into float32 exactly as kqCombine does:
 // acc += (d·da)·sumi; acc −= (dmin·da)·summ, each product rounded.

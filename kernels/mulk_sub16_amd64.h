@@ -36,3 +36,13 @@ GLOBL kqShufB<>(SB), RODATA|NOPTR, $128
 #define Q6TOKX(off, base, acc) \
 	VPMADDUBSW (off)(base)(R13*1), Y5, Y7; \
 	VPDPWSSD Y6, Y7, acc
+
+// Q6TOK_VNNI and Q6TOK_VEX are Q6TOK with VPDPWSSD (EVEX, any sum
+// register; VEX, sum Y0-Y3 named by number).
+#define Q6TOK_VNNI(off, base, acc) \
+	VPMADDUBSW (off)(base), Y5, Y7; \
+	VPDPWSSD Y6, Y7, acc
+
+#define Q6TOK_VEX(off, base, n) \
+	VPMADDUBSW (off)(base), Y5, Y7; \
+	DPW_6_7(n)
