@@ -103,29 +103,3 @@ func BenchmarkQuantizeQ8KAct(b *testing.B) {
 		})
 	}
 }
-
-// BenchmarkMulKQuantsPrompt times a prompt-sized product (256 rows of
-// 2048 or 8192 values times 512 tokens: activations far beyond L2, so the
-// cache blocking matters) with the dispatched kernel, fastest run.
-func BenchmarkMulKQuantsPrompt(b *testing.B) {
-	const rows, toks = 256, 512
-	for _, c := range kqMulCases() {
-		for _, n := range []int{2048, 8192} {
-			b.Run(fmt.Sprintf("%s/%d", c.name, n), func(b *testing.B) {
-				rng := rand.New(rand.NewPCG(3, 4))
-				wStride := n / kqBlock * c.bytes
-				aStride := ActQ8_K.RowBytes(n)
-				w := kqWeights(c, kqWRandom, rng, n, rows, wStride)
-				a := kqActs(kqARandom, rng, n, toks, aStride)
-				out := make([]float32, toks*rows)
-				best := time.Duration(1 << 62)
-				for b.Loop() {
-					t0 := time.Now()
-					c.mat.Mul(n, w, wStride, rows, a, aStride, toks, out, rows)
-					best = min(best, time.Since(t0))
-				}
-				b.ReportMetric(float64(n*rows*toks)/best.Seconds()/1e9, "GMAC/s")
-			})
-		}
-	}
-}
