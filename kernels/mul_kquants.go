@@ -26,16 +26,17 @@ var (
 // kqRowKernels are the per-row microkernels of one weight type. one
 // continues the running sum acc with the product of one weight row (nb
 // super-blocks) and one Q8_K activation row, and returns it; four
-// continues the four sums at out with the products with the activation
-// rows at a, a+aStride, a+2·aStride, a+3·aStride; eight (optional) does
-// so for eight rows. All follow kqCombine exactly, so a product split
-// into runs of blocks comes out bit-identical.
+// continues the four sums acc with the products with the activation rows
+// at a, a+aStride, a+2·aStride, a+3·aStride; eight (optional) does so for
+// eight rows. All follow kqCombine exactly, so a product split into runs
+// of blocks comes out bit-identical. (The sums travel by value: a pointer
+// through a func value would cost a heap allocation per call.)
 type kqRowKernels struct {
 	name  string
 	bytes int // encoded bytes per super-block
 	one   func(w, a []byte, nb int, acc float32) float32
-	four  func(w, a []byte, aStride, nb int, out *[4]float32)
-	eight func(w, a []byte, aStride, nb int, out *[8]float32)
+	four  func(w, a []byte, aStride, nb int, acc [4]float32) [4]float32
+	eight func(w, a []byte, aStride, nb int, acc [8]float32) [8]float32
 }
 
 // The cache blocking of mul: a chunk of tokens whose activations stay in
@@ -90,28 +91,26 @@ func (k *kqRowKernels) mulTile(tl kqTile, w []byte, wStride int, a []byte, aStri
 	cont := tl.b0 > 0
 	row := func(r int) []byte { return w[r*wStride+wOff : r*wStride+wOff+wb] }
 	t := tl.t0
-	for _, g := range [2]int{8, 4} {
-		if g == 8 && k.eight == nil {
-			continue
-		}
-		for ; t+g <= tl.t1; t += g {
-			at := a[t*aStride+aOff : (t+g-1)*aStride+aOff+ab]
-			for r := tl.r0; r < tl.r1; r++ {
-				var acc [8]float32
-				if cont {
-					for i := range g {
-						acc[i] = out[(t+i)*ldo+r]
-					}
-				}
-				if g == 8 {
-					k.eight(row(r), at, aStride, nb, &acc)
-				} else {
-					k.four(row(r), at, aStride, nb, (*[4]float32)(acc[:4]))
-				}
-				for i := range g {
-					out[(t+i)*ldo+r] = acc[i]
-				}
+	for ; k.eight != nil && t+8 <= tl.t1; t += 8 {
+		at := a[t*aStride+aOff : (t+7)*aStride+aOff+ab]
+		for r := tl.r0; r < tl.r1; r++ {
+			var acc [8]float32
+			if cont {
+				kqGather(acc[:], out, t*ldo+r, ldo)
 			}
+			acc = k.eight(row(r), at, aStride, nb, acc)
+			kqScatter(out, t*ldo+r, ldo, acc[:])
+		}
+	}
+	for ; t+4 <= tl.t1; t += 4 {
+		at := a[t*aStride+aOff : (t+3)*aStride+aOff+ab]
+		for r := tl.r0; r < tl.r1; r++ {
+			var acc [4]float32
+			if cont {
+				kqGather(acc[:], out, t*ldo+r, ldo)
+			}
+			acc = k.four(row(r), at, aStride, nb, acc)
+			kqScatter(out, t*ldo+r, ldo, acc[:])
 		}
 	}
 	for ; t < tl.t1; t++ {
@@ -123,6 +122,20 @@ func (k *kqRowKernels) mulTile(tl kqTile, w []byte, wStride int, a []byte, aStri
 			}
 			out[t*ldo+r] = k.one(row(r), at, nb, acc)
 		}
+	}
+}
+
+// kqGather copies out[i], out[i+ldo], … into acc.
+func kqGather(acc, out []float32, i, ldo int) {
+	for j := range acc {
+		acc[j] = out[i+j*ldo]
+	}
+}
+
+// kqScatter copies acc to out[i], out[i+ldo], ….
+func kqScatter(out []float32, i, ldo int, acc []float32) {
+	for j, v := range acc {
+		out[i+j*ldo] = v
 	}
 }
 
@@ -240,9 +253,8 @@ func kqGoKernels(name string, bytes int, unpack func(u *kqUnpacked, b []byte)) k
 			}
 			return acc
 		},
-		four: func(w, a []byte, aStride, nb int, out *[4]float32) {
+		four: func(w, a []byte, aStride, nb int, acc [4]float32) [4]float32 {
 			var u kqUnpacked
-			acc := *out
 			for i := 0; i < nb; i++ {
 				unpack(&u, w[i*bytes:(i+1)*bytes])
 				for t := range acc {
@@ -251,7 +263,7 @@ func kqGoKernels(name string, bytes int, unpack func(u *kqUnpacked, b []byte)) k
 					acc[t] = kqCombine(acc[t], u.d, u.dmin, q8kScale(ab), sumi, summ, u.hasMin)
 				}
 			}
-			*out = acc
+			return acc
 		},
 	}
 }

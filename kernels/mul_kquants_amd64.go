@@ -33,8 +33,8 @@ func kqBest(goK kqRowKernels) kqRowKernels {
 
 type (
 	kqAsm1 func(w, a *byte, nb int, acc float32) float32
-	kqAsm4 func(w, a *byte, aStride, nb int, out *[4]float32)
-	kqAsm8 func(w, a *byte, aStride, nb int, out *[8]float32)
+	kqAsm4 func(w, a *byte, aStride, nb int, acc [4]float32) [4]float32
+	kqAsm8 func(w, a *byte, aStride, nb int, acc [8]float32) [8]float32
 )
 
 // kqAsmSet is one instruction-set variant of a type's microkernels.
@@ -67,9 +67,13 @@ func kqVariants(goK kqRowKernels) []kqRowKernels {
 		k := goK
 		k.name = goK.name + "/" + s.suffix
 		k.one = func(w, a []byte, nb int, acc float32) float32 { return one(&w[0], &a[0], nb, acc) }
-		k.four = func(w, a []byte, aStride, nb int, out *[4]float32) { four(&w[0], &a[0], aStride, nb, out) }
+		k.four = func(w, a []byte, aStride, nb int, acc [4]float32) [4]float32 {
+			return four(&w[0], &a[0], aStride, nb, acc)
+		}
 		if eight != nil {
-			k.eight = func(w, a []byte, aStride, nb int, out *[8]float32) { eight(&w[0], &a[0], aStride, nb, out) }
+			k.eight = func(w, a []byte, aStride, nb int, acc [8]float32) [8]float32 {
+				return eight(&w[0], &a[0], aStride, nb, acc)
+			}
 		}
 		v = append(v, k)
 	}

@@ -39,7 +39,7 @@
 	VMOVD AX, X15; \
 	VPBROADCASTD X15, Y15
 
-// ARGS4 loads the arguments (w, a *byte, aStride, nb int, out) of a
+// ARGS4 loads the arguments (w, a *byte, aStride, nb int, acc) of a
 // four-token microkernel: SI weights, DI R8 R9 R10 the four Q8_K rows, CX
 // the block count.
 #define ARGS4 \
@@ -101,13 +101,6 @@
 	MOVQ aStride+16(FP), R13; \
 	SHLQ $2, R13
 
-// RET8 stores the eight float32 lanes of acc to out and returns.
-#define RET8(acc) \
-	MOVQ out+32(FP), AX; \
-	VMOVUPS acc, (AX); \
-	VZEROUPPER; \
-	RET
-
 // ARGS1 loads the arguments (w, a *byte, nb int) of a one-token kernel:
 // SI weights, DI the Q8_K row, CX the block count.
 #define ARGS1 \
@@ -130,17 +123,15 @@
 	JNZ  label
 
 // ACC1, ACC4 and ACC8 load the running sums the kernel continues from:
-// the acc argument of a one-token kernel, the four or eight float32 at
-// out of the others. Clobbers AX.
+// its acc argument (a float32, [4]float32 or [8]float32).
 #define ACC1(x) \
 	VMOVSS acc+24(FP), x
 
 #define ACC4(x) \
-	MOVQ out+32(FP), AX; \
-	VMOVUPS (AX), x
+	VMOVUPS acc+32(FP), x
 
 #define ACC8(y) \
-	ACC4(y)
+	VMOVUPS acc+32(FP), y
 
 // RET1 returns the float32 in lane 0 of acc (a one-token kernel).
 #define RET1(acc) \
@@ -148,10 +139,9 @@
 	VZEROUPPER; \
 	RET
 
-// RET4 stores the four float32 lanes of acc to out and returns.
+// RET4 returns the four float32 lanes of acc.
 #define RET4(acc) \
-	MOVQ out+32(FP), AX; \
-	VMOVUPS acc, (AX); \
+	VMOVUPS acc, ret+48(FP); \
 	VZEROUPPER; \
 	RET
 

@@ -237,16 +237,16 @@ q3k4loop: \
 TEXT ·q2kDot1AVX2(SB), NOSPLIT, $0-36
 	Q2KDOT1BODY
 
-// func q2kDot4AVX2(w, a *byte, aStride, nb int, out *[4]float32)
-TEXT ·q2kDot4AVX2(SB), NOSPLIT, $0-40
+// func q2kDot4AVX2(w, a *byte, aStride, nb int, acc [4]float32) [4]float32
+TEXT ·q2kDot4AVX2(SB), NOSPLIT, $0-64
 	Q2KDOT4BODY
 
 // func q3kDot1AVX2(w, a *byte, nb int, acc float32) float32
 TEXT ·q3kDot1AVX2(SB), NOSPLIT, $0-36
 	Q3KDOT1BODY
 
-// func q3kDot4AVX2(w, a *byte, aStride, nb int, out *[4]float32)
-TEXT ·q3kDot4AVX2(SB), NOSPLIT, $0-40
+// func q3kDot4AVX2(w, a *byte, aStride, nb int, acc [4]float32) [4]float32
+TEXT ·q3kDot4AVX2(SB), NOSPLIT, $0-64
 	Q3KDOT4BODY
 
 // The same bodies with VPDPWSSD (AVX512-VNNI on 256-bit registers) in
@@ -258,16 +258,16 @@ TEXT ·q3kDot4AVX2(SB), NOSPLIT, $0-40
 TEXT ·q2kDot1VNNI(SB), NOSPLIT, $0-36
 	Q2KDOT1BODY
 
-// func q2kDot4VNNI(w, a *byte, aStride, nb int, out *[4]float32)
-TEXT ·q2kDot4VNNI(SB), NOSPLIT, $0-40
+// func q2kDot4VNNI(w, a *byte, aStride, nb int, acc [4]float32) [4]float32
+TEXT ·q2kDot4VNNI(SB), NOSPLIT, $0-64
 	Q2KDOT4BODY
 
 // func q3kDot1VNNI(w, a *byte, nb int, acc float32) float32
 TEXT ·q3kDot1VNNI(SB), NOSPLIT, $0-36
 	Q3KDOT1BODY
 
-// func q3kDot4VNNI(w, a *byte, aStride, nb int, out *[4]float32)
-TEXT ·q3kDot4VNNI(SB), NOSPLIT, $0-40
+// func q3kDot4VNNI(w, a *byte, aStride, nb int, acc [4]float32) [4]float32
+TEXT ·q3kDot4VNNI(SB), NOSPLIT, $0-64
 	Q3KDOT4BODY
 
 // Eight-token Q2_K and Q3_K (VNNI only).
@@ -285,8 +285,8 @@ TEXT ·q3kDot4VNNI(SB), NOSPLIT, $0-40
 	QK8(h, 2, code); \
 	QK8(h, 3, code)
 
-// func q2kDot8VNNI(w, a *byte, aStride, nb int, out *[8]float32)
-TEXT ·q2kDot8VNNI(SB), NOSPLIT, $0-40
+// func q2kDot8VNNI(w, a *byte, aStride, nb int, acc [8]float32) [8]float32
+TEXT ·q2kDot8VNNI(SB), NOSPLIT, $0-96
 	ARGS8
 	BCAST($0x03030303, X15, Y15)
 	BCAST($0x0f0f0f0f, X14, Y14)
@@ -327,15 +327,17 @@ q2k8loop:
 	VMULPS Y1, Y5, Y5
 	VSUBPS Y5, Y13, Y13
 	LOOP4(84, q2k8loop)
-	RET8(Y13)
+	VMOVUPS Y13, ret+64(FP)
+	VZEROUPPER
+	RET
 
 #define Q3OFFX(base, acc) \
 	VPMADDWD 260(base)(R13*1), Y6, Y7; \
 	VPSLLD $2, Y7, Y7; \
 	VPSUBD Y7, acc, acc
 
-// func q3kDot8VNNI(w, a *byte, aStride, nb int, out *[8]float32)
-TEXT ·q3kDot8VNNI(SB), NOSPLIT, $0-40
+// func q3kDot8VNNI(w, a *byte, aStride, nb int, acc [8]float32) [8]float32
+TEXT ·q3kDot8VNNI(SB), NOSPLIT, $0-96
 	ARGS8
 	BCAST($0x03030303, X15, Y15)
 	BCAST($0x04040404, X14, Y14)
@@ -374,7 +376,9 @@ q3k8loop:
 	VMULPS Y0, Y3, Y3
 	VADDPS Y3, Y11, Y11
 	LOOP4(110, q3k8loop)
-	RET8(Y11)
+	VMOVUPS Y11, ret+64(FP)
+	VZEROUPPER
+	RET
 
 // The one- and four-token bodies once more with AVX-VNNI (VEX VPDPWSSD),
 // for CPUs that have it without AVX512-VNNI; the sums are named by number.
@@ -400,14 +404,14 @@ q3k8loop:
 TEXT ·q2kDot1AVXVNNI(SB), NOSPLIT, $0-36
 	Q2KDOT1BODY
 
-// func q2kDot4AVXVNNI(w, a *byte, aStride, nb int, out *[4]float32)
-TEXT ·q2kDot4AVXVNNI(SB), NOSPLIT, $0-40
+// func q2kDot4AVXVNNI(w, a *byte, aStride, nb int, acc [4]float32) [4]float32
+TEXT ·q2kDot4AVXVNNI(SB), NOSPLIT, $0-64
 	Q2KDOT4BODY
 
 // func q3kDot1AVXVNNI(w, a *byte, nb int, acc float32) float32
 TEXT ·q3kDot1AVXVNNI(SB), NOSPLIT, $0-36
 	Q3KDOT1BODY
 
-// func q3kDot4AVXVNNI(w, a *byte, aStride, nb int, out *[4]float32)
-TEXT ·q3kDot4AVXVNNI(SB), NOSPLIT, $0-40
+// func q3kDot4AVXVNNI(w, a *byte, aStride, nb int, acc [4]float32) [4]float32
+TEXT ·q3kDot4AVXVNNI(SB), NOSPLIT, $0-64
 	Q3KDOT4BODY

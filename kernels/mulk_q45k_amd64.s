@@ -249,16 +249,16 @@ q5k4loop: \
 TEXT ·q4kDot1AVX2(SB), NOSPLIT, $0-36
 	Q4KDOT1BODY
 
-// func q4kDot4AVX2(w, a *byte, aStride, nb int, out *[4]float32)
-TEXT ·q4kDot4AVX2(SB), NOSPLIT, $0-40
+// func q4kDot4AVX2(w, a *byte, aStride, nb int, acc [4]float32) [4]float32
+TEXT ·q4kDot4AVX2(SB), NOSPLIT, $0-64
 	Q4KDOT4BODY
 
 // func q5kDot1AVX2(w, a *byte, nb int, acc float32) float32
 TEXT ·q5kDot1AVX2(SB), NOSPLIT, $0-36
 	Q5KDOT1BODY
 
-// func q5kDot4AVX2(w, a *byte, aStride, nb int, out *[4]float32)
-TEXT ·q5kDot4AVX2(SB), NOSPLIT, $0-40
+// func q5kDot4AVX2(w, a *byte, aStride, nb int, acc [4]float32) [4]float32
+TEXT ·q5kDot4AVX2(SB), NOSPLIT, $0-64
 	Q5KDOT4BODY
 
 #undef Q4TOK
@@ -272,16 +272,16 @@ TEXT ·q5kDot4AVX2(SB), NOSPLIT, $0-40
 TEXT ·q4kDot1VNNI(SB), NOSPLIT, $0-36
 	Q4KDOT1BODY
 
-// func q4kDot4VNNI(w, a *byte, aStride, nb int, out *[4]float32)
-TEXT ·q4kDot4VNNI(SB), NOSPLIT, $0-40
+// func q4kDot4VNNI(w, a *byte, aStride, nb int, acc [4]float32) [4]float32
+TEXT ·q4kDot4VNNI(SB), NOSPLIT, $0-64
 	Q4KDOT4BODY
 
 // func q5kDot1VNNI(w, a *byte, nb int, acc float32) float32
 TEXT ·q5kDot1VNNI(SB), NOSPLIT, $0-36
 	Q5KDOT1BODY
 
-// func q5kDot4VNNI(w, a *byte, aStride, nb int, out *[4]float32)
-TEXT ·q5kDot4VNNI(SB), NOSPLIT, $0-40
+// func q5kDot4VNNI(w, a *byte, aStride, nb int, acc [4]float32) [4]float32
+TEXT ·q5kDot4VNNI(SB), NOSPLIT, $0-64
 	Q5KDOT4BODY
 
 // Eight-token variants (VNNI only: tokens 4-7 accumulate in Y16-Y19,
@@ -338,8 +338,8 @@ TEXT ·q5kDot4VNNI(SB), NOSPLIT, $0-40
 	VMULPS Y1, Y5, Y5; \
 	VSUBPS Y5, Y14, Y14
 
-// func q4kDot8VNNI(w, a *byte, aStride, nb int, out *[8]float32)
-TEXT ·q4kDot8VNNI(SB), NOSPLIT, $0-40
+// func q4kDot8VNNI(w, a *byte, aStride, nb int, acc [8]float32) [8]float32
+TEXT ·q4kDot8VNNI(SB), NOSPLIT, $0-96
 	ARGS8
 	ACC8(Y14)
 	NIBMASK
@@ -353,10 +353,12 @@ q4k8loop:
 	CHUNK8(Q4UNPACK, 3)
 	FOLD8
 	LOOP4(144, q4k8loop)
-	RET8(Y14)
+	VMOVUPS Y14, ret+64(FP)
+	VZEROUPPER
+	RET
 
-// func q5kDot8VNNI(w, a *byte, aStride, nb int, out *[8]float32)
-TEXT ·q5kDot8VNNI(SB), NOSPLIT, $0-40
+// func q5kDot8VNNI(w, a *byte, aStride, nb int, acc [8]float32) [8]float32
+TEXT ·q5kDot8VNNI(SB), NOSPLIT, $0-96
 	ARGS8
 	ACC8(Y14)
 	NIBMASK
@@ -372,7 +374,9 @@ q5k8loop:
 	CHUNK8(Q5UNPACK, 3)
 	FOLD8
 	LOOP4(176, q5k8loop)
-	RET8(Y14)
+	VMOVUPS Y14, ret+64(FP)
+	VZEROUPPER
+	RET
 
 // The one- and four-token bodies once more with AVX-VNNI (VEX VPDPWSSD),
 // for CPUs that have it without AVX512-VNNI; the sums are named by number.
@@ -400,14 +404,14 @@ q5k8loop:
 TEXT ·q4kDot1AVXVNNI(SB), NOSPLIT, $0-36
 	Q4KDOT1BODY
 
-// func q4kDot4AVXVNNI(w, a *byte, aStride, nb int, out *[4]float32)
-TEXT ·q4kDot4AVXVNNI(SB), NOSPLIT, $0-40
+// func q4kDot4AVXVNNI(w, a *byte, aStride, nb int, acc [4]float32) [4]float32
+TEXT ·q4kDot4AVXVNNI(SB), NOSPLIT, $0-64
 	Q4KDOT4BODY
 
 // func q5kDot1AVXVNNI(w, a *byte, nb int, acc float32) float32
 TEXT ·q5kDot1AVXVNNI(SB), NOSPLIT, $0-36
 	Q5KDOT1BODY
 
-// func q5kDot4AVXVNNI(w, a *byte, aStride, nb int, out *[4]float32)
-TEXT ·q5kDot4AVXVNNI(SB), NOSPLIT, $0-40
+// func q5kDot4AVXVNNI(w, a *byte, aStride, nb int, acc [4]float32) [4]float32
+TEXT ·q5kDot4AVXVNNI(SB), NOSPLIT, $0-64
 	Q5KDOT4BODY

@@ -135,8 +135,8 @@ q6k4loop: \
 TEXT ·q6kDot1AVX2(SB), NOSPLIT, $0-36
 	Q6KDOT1BODY
 
-// func q6kDot4AVX2(w, a *byte, aStride, nb int, out *[4]float32)
-TEXT ·q6kDot4AVX2(SB), NOSPLIT, $0-40
+// func q6kDot4AVX2(w, a *byte, aStride, nb int, acc [4]float32) [4]float32
+TEXT ·q6kDot4AVX2(SB), NOSPLIT, $0-64
 	Q6KDOT4BODY
 
 // The same bodies with VPDPWSSD (AVX512-VNNI on 256-bit registers) in
@@ -148,8 +148,8 @@ TEXT ·q6kDot4AVX2(SB), NOSPLIT, $0-40
 TEXT ·q6kDot1VNNI(SB), NOSPLIT, $0-36
 	Q6KDOT1BODY
 
-// func q6kDot4VNNI(w, a *byte, aStride, nb int, out *[4]float32)
-TEXT ·q6kDot4VNNI(SB), NOSPLIT, $0-40
+// func q6kDot4VNNI(w, a *byte, aStride, nb int, acc [4]float32) [4]float32
+TEXT ·q6kDot4VNNI(SB), NOSPLIT, $0-64
 	Q6KDOT4BODY
 
 // Eight-token Q6_K (VNNI only: tokens 4-7 accumulate in Y16-Y19).
@@ -166,8 +166,8 @@ TEXT ·q6kDot4VNNI(SB), NOSPLIT, $0-40
 	VPSLLD $5, Y7, Y7; \
 	VPSUBD Y7, acc, acc
 
-// func q6kDot8VNNI(w, a *byte, aStride, nb int, out *[8]float32)
-TEXT ·q6kDot8VNNI(SB), NOSPLIT, $0-40
+// func q6kDot8VNNI(w, a *byte, aStride, nb int, acc [8]float32) [8]float32
+TEXT ·q6kDot8VNNI(SB), NOSPLIT, $0-96
 	ARGS8
 	Q6MASKS
 	ACC8(Y13)
@@ -207,7 +207,9 @@ q6k8loop:
 	VMULPS Y0, Y3, Y3
 	VADDPS Y3, Y13, Y13
 	LOOP4(210, q6k8loop)
-	RET8(Y13)
+	VMOVUPS Y13, ret+64(FP)
+	VZEROUPPER
+	RET
 
 // The one- and four-token bodies once more with AVX-VNNI (VEX VPDPWSSD),
 // for CPUs that have it without AVX512-VNNI; the sums are named by number.
@@ -233,6 +235,6 @@ q6k8loop:
 TEXT ·q6kDot1AVXVNNI(SB), NOSPLIT, $0-36
 	Q6KDOT1BODY
 
-// func q6kDot4AVXVNNI(w, a *byte, aStride, nb int, out *[4]float32)
-TEXT ·q6kDot4AVXVNNI(SB), NOSPLIT, $0-40
+// func q6kDot4AVXVNNI(w, a *byte, aStride, nb int, acc [4]float32) [4]float32
+TEXT ·q6kDot4AVXVNNI(SB), NOSPLIT, $0-64
 	Q6KDOT4BODY
