@@ -46,40 +46,45 @@ DATA kqShufW<>+248(SB)/8, $0x0f0e0f0e0f0e0f0e
 GLOBL kqShufW<>(SB), RODATA|NOPTR, $256
 
 
-// K4SCALES unpacks the 12 scale bytes at off(SI) into Y5 (the eight 6-bit
-// scales as int16, both 128-bit lanes) and Y4 (the eight mins as int16,
-// each twice: one per 16-value bsum).
-// Clobbers AX, BX, DX, R11, R12, X6.
+// K4SCALES constants: the bytes holding each scale/min's low bits, their
+// masks, and the bytes holding the high bits of scales/mins 4-7.
+DATA k4IdxA<>+0(SB)/8, $0x0b0a090803020100
+DATA k4IdxA<>+8(SB)/8, $0x0b0a090807060504
+GLOBL k4IdxA<>(SB), RODATA|NOPTR, $16
+DATA k4LowA<>+0(SB)/8, $0x0f0f0f0f3f3f3f3f
+DATA k4LowA<>+8(SB)/8, $0x000000003f3f3f3f
+GLOBL k4LowA<>(SB), RODATA|NOPTR, $16
+DATA k4HighA<>+0(SB)/8, $0x0000000000000000
+DATA k4HighA<>+8(SB)/8, $0x0f0f0f0f00000000
+GLOBL k4HighA<>(SB), RODATA|NOPTR, $16
+DATA k4IdxB<>+0(SB)/8, $0x0302010080808080
+DATA k4IdxB<>+8(SB)/8, $0x0706050480808080
+GLOBL k4IdxB<>(SB), RODATA|NOPTR, $16
+DATA k4Bits45<>+0(SB)/8, $0x3030303030303030
+DATA k4Bits45<>+8(SB)/8, $0x3030303030303030
+GLOBL k4Bits45<>(SB), RODATA|NOPTR, $16
+
+// K4SCALES unpacks the 12 scale bytes at off(SI) (kqGetScaleMinK4) into Y5
+// (the eight 6-bit scales as int16, in both 128-bit lanes) and Y4 (the
+// eight mins as int16, each twice: one per 16-value bsum), all in SIMD:
+// low bits sc_j = b_j&63, sc_j+4 = b_j+8&15, m_j = b_j+4&63,
+// m_j+4 = b_j+8>>4, high bits of the last four from b_j>>6 and b_j+4>>6.
+// Reads 16 bytes from off(SI). Clobbers X6, X7.
 #define K4SCALES(off) \
-	MOVL  off+0(SI), AX; \
-	MOVL  off+4(SI), BX; \
-	MOVL  off+8(SI), DX; \
-	MOVL  DX, R11; \
-	SHRL  $4, R11; \
-	ANDL  $0x0f0f0f0f, R11; \
-	MOVL  BX, R12; \
-	SHRL  $6, R12; \
-	ANDL  $0x03030303, R12; \
-	SHLL  $4, R12; \
-	ORL   R12, R11; \
-	ANDL  $0x3f3f3f3f, BX; \
-	SHLQ  $32, R11; \
-	ORQ   R11, BX; \
-	ANDL  $0x0f0f0f0f, DX; \
-	MOVL  AX, R12; \
-	SHRL  $6, R12; \
-	ANDL  $0x03030303, R12; \
-	SHLL  $4, R12; \
-	ORL   R12, DX; \
-	ANDL  $0x3f3f3f3f, AX; \
-	SHLQ  $32, DX; \
-	ORQ   DX, AX; \
-	VMOVQ AX, X6; \
-	VPMOVZXBW X6, X5; \
+	VMOVDQU off(SI), X6; \
+	VPSHUFB k4IdxA<>(SB), X6, X7; \
+	VPAND k4LowA<>(SB), X7, X4; \
+	VPSRLW $4, X7, X7; \
+	VPAND k4HighA<>(SB), X7, X7; \
+	VPOR X7, X4, X4; \
+	VPSHUFB k4IdxB<>(SB), X6, X7; \
+	VPSRLW $2, X7, X7; \
+	VPAND k4Bits45<>(SB), X7, X7; \
+	VPOR X7, X4, X6; \
+	VPMOVZXBW X6, Y5; \
 	VPERMQ $0x44, Y5, Y5; \
-	VMOVQ BX, X6; \
-	VPUNPCKLBW X6, X6, X6; \
-	VPMOVZXBW X6, Y4
+	VPUNPCKHBW X6, X6, X7; \
+	VPMOVZXBW X7, Y4
 
 // MINSUM leaves in yd the eight int32 partial sums of mins·bsums of the
 // Q8_K block at base (needs Y4 = mins).
