@@ -1,0 +1,81 @@
+//go:build amd64 && !purego
+
+package kernels
+
+// kqHasAVX2 reports whether the AVX2 microkernels run (they convert the
+// fp16 scales with VCVTPH2PS, so F16C too); kqHasVNNI whether their
+// VPDPWSSD variants do (AVX512-VNNI on 256-bit registers needs VL; the
+// eight-token kernels use Y16-Y31, which needs BW for the byte ops);
+// kqHasAVXVNNI whether the VEX-encoded VPDPWSSD (AVX-VNNI) does.
+var (
+	kqHasAVX2    = features.AVX2 && features.F16C
+	kqHasVNNI    = kqHasAVX2 && features.AVX512VNNI && features.AVX512VL && features.AVX512BW
+	kqHasAVXVNNI = kqHasAVX2 && features.AVXVNNI
+)
+
+// Dispatch of the K-quant matrix kernels, chosen once at start-up: the
+// fastest assembly variant the CPU runs, else the pure-Go twin.
+var (
+	kqMulQ2K = kqBest(kqGoQ2K)
+	kqMulQ3K = kqBest(kqGoQ3K)
+	kqMulQ4K = kqBest(kqGoQ4K)
+	kqMulQ5K = kqBest(kqGoQ5K)
+	kqMulQ6K = kqBest(kqGoQ6K)
+)
+
+// kqBest returns the first of the type's assembly variants, or goK.
+func kqBest(goK kqRowKernels) kqRowKernels {
+	if v := kqVariants(goK); len(v) > 0 {
+		return v[0]
+	}
+	return goK
+}
+
+type (
+	kqAsm1 func(w, a *byte, nb int, acc float32) float32
+	kqAsm4 func(w, a *byte, aStride, nb int, acc [4]float32) [4]float32
+	kqAsm8 func(w, a *byte, aStride, nb int, acc [8]float32) [8]float32
+)
+
+// kqAsmSet is one instruction-set variant of a type's microkernels.
+type kqAsmSet struct {
+	suffix string
+	on     bool
+	one    kqAsm1
+	four   kqAsm4
+	eight  kqAsm8 // nil: none
+}
+
+// kqAsmSets lists each type's variants, fastest first.
+var kqAsmSets = map[string][]kqAsmSet{
+	"Q2_K": {{"vnni", kqHasVNNI, q2kDot1VNNI, q2kDot4VNNI, q2kDot8VNNI}, {"avxvnni", kqHasAVXVNNI, q2kDot1AVXVNNI, q2kDot4AVXVNNI, nil}, {"avx2", kqHasAVX2, q2kDot1AVX2, q2kDot4AVX2, nil}},
+	"Q3_K": {{"vnni", kqHasVNNI, q3kDot1VNNI, q3kDot4VNNI, q3kDot8VNNI}, {"avxvnni", kqHasAVXVNNI, q3kDot1AVXVNNI, q3kDot4AVXVNNI, nil}, {"avx2", kqHasAVX2, q3kDot1AVX2, q3kDot4AVX2, nil}},
+	"Q4_K": {{"vnni", kqHasVNNI, q4kDot1VNNI, q4kDot4VNNI, q4kDot8VNNI}, {"avxvnni", kqHasAVXVNNI, q4kDot1AVXVNNI, q4kDot4AVXVNNI, nil}, {"avx2", kqHasAVX2, q4kDot1AVX2, q4kDot4AVX2, nil}},
+	"Q5_K": {{"vnni", kqHasVNNI, q5kDot1VNNI, q5kDot4VNNI, q5kDot8VNNI}, {"avxvnni", kqHasAVXVNNI, q5kDot1AVXVNNI, q5kDot4AVXVNNI, nil}, {"avx2", kqHasAVX2, q5kDot1AVX2, q5kDot4AVX2, nil}},
+	"Q6_K": {{"vnni", kqHasVNNI, q6kDot1VNNI, q6kDot4VNNI, q6kDot8VNNI}, {"avxvnni", kqHasAVXVNNI, q6kDot1AVXVNNI, q6kDot4AVXVNNI, nil}, {"avx2", kqHasAVX2, q6kDot1AVX2, q6kDot4AVX2, nil}},
+}
+
+// kqVariants lists the assembly variants of goK's type that this CPU
+// runs, fastest first (the tests check each against the twin).
+func kqVariants(goK kqRowKernels) []kqRowKernels {
+	var v []kqRowKernels
+	for _, s := range kqAsmSets[goK.name] {
+		if !s.on {
+			continue
+		}
+		one, four, eight := s.one, s.four, s.eight
+		k := goK
+		k.name = goK.name + "/" + s.suffix
+		k.one = func(w, a []byte, nb int, acc float32) float32 { return one(&w[0], &a[0], nb, acc) }
+		k.four = func(w, a []byte, aStride, nb int, acc [4]float32) [4]float32 {
+			return four(&w[0], &a[0], aStride, nb, acc)
+		}
+		if eight != nil {
+			k.eight = func(w, a []byte, aStride, nb int, acc [8]float32) [8]float32 {
+				return eight(&w[0], &a[0], aStride, nb, acc)
+			}
+		}
+		v = append(v, k)
+	}
+	return v
+}
