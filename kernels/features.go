@@ -14,6 +14,7 @@ import (
 type CPUFeatures struct {
 	AVX2, FMA, F16C     bool // x86-64: 256-bit integer and float SIMD
 	AVX512F, AVX512BW   bool // x86-64: 512-bit SIMD
+	AVX512VL            bool // x86-64: EVEX forms on 128/256-bit registers
 	AVX512VNNI, AVXVNNI bool // x86-64: VPDPBUSD on 512/256-bit registers
 	ASIMDDot            bool // arm64: SDOT/UDOT
 	PureGo              bool // assembly compiled out
@@ -33,6 +34,7 @@ func detectFeatures() CPUFeatures {
 		F16C:       cpu.X86.HasAVX && cpu.X86.HasF16C,
 		AVX512F:    cpu.X86.HasAVX512F,
 		AVX512BW:   cpu.X86.HasAVX512BW,
+		AVX512VL:   cpu.X86.HasAVX512VL,
 		AVX512VNNI: cpu.X86.HasAVX512VNNI,
 		AVXVNNI:    cpu.X86.HasAVXVNNI,
 		ASIMDDot:   runtime.GOARCH == "arm64" && cpu.ARM64.HasASIMDDP,
@@ -52,7 +54,7 @@ func (f CPUFeatures) String() string {
 		name string
 	}{
 		{f.AVX2, "avx2"}, {f.FMA, "fma"}, {f.F16C, "f16c"},
-		{f.AVX512F, "avx512f"}, {f.AVX512BW, "avx512bw"},
+		{f.AVX512F, "avx512f"}, {f.AVX512BW, "avx512bw"}, {f.AVX512VL, "avx512vl"},
 		{f.AVX512VNNI, "avx512vnni"}, {f.AVXVNNI, "avxvnni"}, {f.ASIMDDot, "asimddot"},
 	} {
 		if x.on {

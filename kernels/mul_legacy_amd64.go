@@ -1,0 +1,108 @@
+//go:build amd64 && !purego
+
+package kernels
+
+import "unsafe"
+
+//go:generate go run mull_gen.go
+
+// q8TileImpl is the integer tile in use, chosen once from the CPU's
+// features: AVX-512 VNNI (on 256-bit registers, with AVX512VL), else AVX2,
+// else the pure-Go twin.
+var q8TileImpl = pickQ8Tiles(Features())
+
+// fTileImpl is the float tile in use: the AVX2+FMA+F16C tiles, or nil
+// (the pure-Go product) without them.
+var fTileImpl = pickFTiles(Features())
+
+func pickQ8Tiles(f CPUFeatures) q8Tiles {
+	switch {
+	case f.AVX512VNNI && f.AVX512F && f.AVX512VL && f.FMA:
+		return q8AsmTiles(&q8TablesVNNI, directKernels(true), func(toks int) (int, int) {
+			if toks == 1 {
+				return 4, 1
+			}
+			return 4, 3
+		})
+	case f.AVX2 && f.FMA && f.F16C:
+		return q8AsmTiles(&q8TablesAVX2, directKernels(false), func(toks int) (int, int) {
+			switch toks {
+			case 1:
+				return 4, 1
+			case 2:
+				return 3, 2
+			}
+			return 2, 4
+		})
+	}
+	return q8TilesGo
+}
+
+// q8AsmTiles wraps a table of assembly tiles (indexed [rows−1][toks−1]).
+func q8AsmTiles(tab *[4][4]func(nb int, w, a *byte, out *float32, ldo int), direct map[string]directFunc, shape func(int) (int, int)) q8Tiles {
+	return q8Tiles{
+		shape:  shape,
+		direct: direct,
+		run: func(rr, tt, nb int, w, a []byte, out []float32, ldo int) {
+			pb := nb * q8pBlock
+			_ = w[rr*pb-1]
+			_ = a[tt*pb-1]
+			_ = out[(tt-1)*ldo+rr-1]
+			tab[rr-1][tt-1](nb, unsafe.SliceData(w), unsafe.SliceData(a), unsafe.SliceData(out), ldo)
+		},
+	}
+}
+
+func pickFTiles(f CPUFeatures) *fTiles {
+	if !(f.AVX2 && f.FMA && f.F16C) {
+		return nil
+	}
+	return &fTiles{
+		shape: func(toks int) (int, int) {
+			switch toks {
+			case 1:
+				return 4, 1
+			case 2:
+				return 4, 2
+			}
+			return 3, 4
+		},
+		run: func(k fKind, rr, tt, n8 int, w []byte, wStride int, a []byte, aStride int, out []float32, ldo int) {
+			sz := fKindInfo[k].size
+			_ = w[(rr-1)*wStride+n8*8*sz-1]
+			_ = a[(tt-1)*aStride+n8*8*sz-1]
+			_ = out[(tt-1)*ldo+rr-1]
+			fTables[k][rr-1][tt-1](n8, unsafe.SliceData(w), wStride, unsafe.SliceData(a), aStride, unsafe.SliceData(out), ldo)
+		},
+	}
+}
+
+// directKernels returns the fused one-token kernels (VNNI or AVX2) by
+// weight type name.
+func directKernels(vnni bool) map[string]directFunc {
+	m := map[string]directFunc{}
+	for name, t := range map[string][2]*[4]func(nb int, w *byte, wStride int, a *byte, out *float32){
+		"Q8_0":   {&directQ8_0AVX2, &directQ8_0VNNI},
+		"Q4_0":   {&directQ4_0AVX2, &directQ4_0VNNI},
+		"IQ4_NL": {&directIQ4_NLAVX2, &directIQ4_NLVNNI},
+		"Q5_0":   {&directQ5_0AVX2, &directQ5_0VNNI},
+	} {
+		tab, bb := t[0], directBytes[name]
+		if vnni {
+			tab = t[1]
+		}
+		m[name] = func(nb int, w []byte, wStride, rows int, a []byte, out []float32) {
+			_ = a[nb*q8pBlock-1]
+			_ = out[rows-1]
+			for r0 := 0; r0 < rows; r0 += 4 {
+				rr := min(4, rows-r0)
+				_ = w[(r0+rr-1)*wStride+nb*bb-1]
+				tab[rr-1](nb, unsafe.SliceData(w[r0*wStride:]), wStride, unsafe.SliceData(a), unsafe.SliceData(out[r0:]))
+			}
+		}
+	}
+	return m
+}
+
+// directBytes are the encoded block sizes of the direct kernels' types.
+var directBytes = map[string]int{"Q8_0": blockQ8_0, "Q4_0": blockQ4_0, "IQ4_NL": blockIQ4NL, "Q5_0": blockQ5_0}

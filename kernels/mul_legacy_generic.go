@@ -1,0 +1,9 @@
+//go:build !amd64 || purego
+
+package kernels
+
+// q8TileImpl is the integer tile in use: the pure-Go twin in this build.
+var q8TileImpl = q8TilesGo
+
+// fTileImpl is the float tile in use: none in this build (floatMulGo).
+var fTileImpl *fTiles

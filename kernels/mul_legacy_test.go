@@ -1,0 +1,274 @@
+package kernels
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// mulCase describes one weight type for the kernel tests.
+type mulCase struct {
+	name        string
+	k           MatKernel
+	block, size int                             // values and bytes per encoded block
+	quant       func(dst []byte, src []float32) // reference quantizer
+	deq         func(dst []float32, src []byte) // reference decoder
+	fp16        []int                           // offsets of fp16 fields (scales) in a block
+	isFloat     bool                            // F32/F16/BF16: values are the encoding
+	randValue   func(r *rand.Rand, b []byte)    // adversarial float value (isFloat)
+}
+
+func noImatrix(q func(dst []byte, src, w []float32)) func(dst []byte, src []float32) {
+	return func(dst []byte, src []float32) { q(dst, src, nil) }
+}
+
+// mulCases are the weight types this file's kernels serve.
+var mulCases = []mulCase{
+	{name: "q8_0", k: MatQ8_0, block: 32, size: blockQ8_0, quant: QuantizeQ8_0, deq: DequantizeQ8_0, fp16: []int{0}},
+	{name: "q4_0", k: MatQ4_0, block: 32, size: blockQ4_0, quant: noImatrix(QuantizeQ4_0), deq: DequantizeQ4_0, fp16: []int{0}},
+	{name: "q4_1", k: MatQ4_1, block: 32, size: blockQ4_1, quant: noImatrix(QuantizeQ4_1), deq: DequantizeQ4_1, fp16: []int{0, 2}},
+	{name: "q5_0", k: MatQ5_0, block: 32, size: blockQ5_0, quant: noImatrix(QuantizeQ5_0), deq: DequantizeQ5_0, fp16: []int{0}},
+	{name: "q5_1", k: MatQ5_1, block: 32, size: blockQ5_1, quant: noImatrix(QuantizeQ5_1), deq: DequantizeQ5_1, fp16: []int{0, 2}},
+	{name: "iq4_nl", k: MatIQ4_NL, block: 32, size: blockIQ4NL, quant: noImatrix(QuantizeIQ4_NL), deq: DequantizeIQ4_NL, fp16: []int{0}},
+	{name: "iq4_xs", k: MatIQ4_XS, block: 256, size: blockIQ4XS, quant: noImatrix(QuantizeIQ4_XS), deq: DequantizeIQ4_XS, fp16: []int{0}},
+	{name: "tq1_0", k: MatTQ1_0, block: 256, size: blockTQ1, quant: QuantizeTQ1_0, deq: DequantizeTQ1_0, fp16: []int{52}},
+	{name: "tq2_0", k: MatTQ2_0, block: 256, size: blockTQ2, quant: QuantizeTQ2_0, deq: DequantizeTQ2_0, fp16: []int{64}},
+	{name: "f32", k: MatF32, block: 1, size: 4, quant: F32ToBytesRow, deq: BytesToF32Row, isFloat: true,
+		randValue: func(r *rand.Rand, b []byte) {
+			binary.LittleEndian.PutUint32(b, math.Float32bits(float32(r.NormFloat64()*math.Pow(2, float64(r.IntN(40)-20)))))
+		}},
+	{name: "f16", k: MatF16, block: 1, size: 2, quant: F32ToF16Row, deq: F16ToF32Row, isFloat: true,
+		randValue: func(r *rand.Rand, b []byte) { binary.LittleEndian.PutUint16(b, randFiniteHalf(r)) }},
+	{name: "bf16", k: MatBF16, block: 1, size: 2, quant: F32ToBF16Row, deq: BF16ToF32Row, isFloat: true,
+		randValue: func(r *rand.Rand, b []byte) {
+			binary.LittleEndian.PutUint16(b, F32ToBF16(float32(r.NormFloat64()*math.Pow(2, float64(r.IntN(40)-20)))))
+		}},
+}
+
+// randFiniteHalf is a random finite fp16 (any exponent, incl. subnormals,
+// ±0 and ±65504).
+func randFiniteHalf(r *rand.Rand) uint16 {
+	for {
+		h := uint16(r.Uint32())
+		if h&0x7c00 != 0x7c00 {
+			return h
+		}
+	}
+}
+
+// weightModes make a row of n values of a type: quantized Gaussian data,
+// random bytes with finite random scales, all-extreme codes with the
+// largest finite scale, and blocks alternating zero and extreme.
+var weightModes = []string{"quantized", "random", "extreme", "zero-blocks"}
+
+// makeWeights fills one encoded row.
+func makeWeights(r *rand.Rand, c mulCase, mode string, n int) []byte {
+	nb := n / c.block
+	row := make([]byte, nb*c.size)
+	switch mode {
+	case "quantized":
+		x := make([]float32, n)
+		for i := range x {
+			x[i] = float32(r.NormFloat64())
+		}
+		c.quant(row, x)
+		return row
+	case "random", "zero-blocks":
+		for i := range row {
+			row[i] = uint8(r.Uint32())
+		}
+	case "extreme":
+		for i := range row {
+			row[i] = []uint8{0x00, 0xff, 0x80, 0x7f, 0x88, 0x11}[r.IntN(6)]
+		}
+	}
+	if c.isFloat {
+		for i := 0; i < n; i++ {
+			c.randValue(r, row[i*c.size:])
+			if mode == "extreme" && c.name == "f16" {
+				binary.LittleEndian.PutUint16(row[i*2:], []uint16{0x7bff, 0xfbff, 0, 0x8000, 0x0001}[r.IntN(5)])
+			}
+		}
+	} else {
+		for b := 0; b < nb; b++ {
+			for _, off := range c.fp16 {
+				h := randFiniteHalf(r)
+				if mode == "extreme" {
+					h = []uint16{0x7bff, 0xfbff}[r.IntN(2)] // ±65504
+				}
+				binary.LittleEndian.PutUint16(row[b*c.size+off:], h)
+			}
+		}
+	}
+	if mode == "zero-blocks" {
+		for b := 0; b < nb; b += 2 {
+			clear(row[b*c.size : (b+1)*c.size])
+		}
+	}
+	return row
+}
+
+// makeActs encodes one activation row of n values: Gaussian data scaled by
+// a random power of two, or (extreme) values of ±amax only.
+func makeActs(r *rand.Rand, act ActFormat, mode string, n int) []byte {
+	x := make([]float32, n)
+	s := math.Pow(2, float64(r.IntN(16)-8))
+	for i := range x {
+		x[i] = float32(r.NormFloat64() * s)
+		if mode == "extreme" {
+			x[i] = float32(s * float64(1-2*r.IntN(2)))
+		}
+		if mode == "zero-blocks" && (i/256)%2 == 0 {
+			x[i] = 0
+		}
+	}
+	row := make([]byte, act.RowBytes(n))
+	act.Quantize(row, x)
+	return row
+}
+
+// mulBound is the error a float32 kernel may make on one product: a
+// multiple of Σ|W·A| (plus, for Q8_1's rounded block sums, the min terms).
+func mulBound(c mulCase, n int, w, a []byte) float64 {
+	wr, ar := make([]float32, n), make([]float32, n)
+	c.deq(wr, w)
+	c.k.Act.Dequantize(ar, a[:c.k.Act.RowBytes(n)])
+	var s float64
+	for k := range wr {
+		s += math.Abs(float64(wr[k]) * float64(ar[k]))
+	}
+	terms := n / 32
+	if c.isFloat {
+		terms = n
+	}
+	bound := float64(terms+16) * 0x1p-23 * s
+	if c.k.Act == ActQ8_1 {
+		for b := 0; b < n/32; b++ {
+			m := float64(fp16At(w[b*c.size+2:]))
+			sb := float64(fp16At(a[b*blockQ8_1+2:]))
+			bound += math.Abs(m*sb) * 0x1p-10
+		}
+	}
+	return bound + 1e-30
+}
+
+// mulSizes are the row lengths tested per block size.
+func mulSizes(c mulCase) []int {
+	switch c.block {
+	case 1:
+		return []int{1, 7, 8, 9, 32, 33, 2051}
+	case 32:
+		return []int{32, 64, 2048, 5632}
+	}
+	return []int{256, 512, 2048, 5632}
+}
+
+// runMul calls k on a sub-matrix and returns its outputs (rows·toks, token
+// major) after checking the guard cells around them.
+func runMul(t *testing.T, mul MulFunc, n int, w []byte, wStride, rows int, a []byte, aStride, toks int) []float32 {
+	t.Helper()
+	const guard = -7777.5
+	ldo := rows + 3
+	buf := make([]float32, 2+toks*ldo+2)
+	for i := range buf {
+		buf[i] = guard
+	}
+	mul(n, w, wStride, rows, a, aStride, toks, buf[2:], ldo)
+	res := make([]float32, rows*toks)
+	for i, v := range buf {
+		j := i - 2
+		inside := j >= 0 && j < toks*ldo && j%ldo < rows
+		if !inside && v != guard {
+			t.Fatalf("rows %d toks %d: guard cell %d overwritten (%v)", rows, toks, j, v)
+		}
+		if inside {
+			res[j/ldo*rows+j%ldo] = v
+		}
+	}
+	return res
+}
+
+// TestMatKernels checks every kernel against the float64 yardstick and that
+// each output is bit-identical whatever sub-matrix computed it.
+func TestMatKernels(t *testing.T) {
+	for _, c := range mulCases {
+		for _, n := range mulSizes(c) {
+			for _, mode := range weightModes {
+				t.Run(fmt.Sprintf("%s/n%d/%s", c.name, n, mode), func(t *testing.T) {
+					checkMatKernel(t, c, c.k.Mul, n, mode)
+				})
+			}
+		}
+	}
+}
+
+// mulProblem is a 9×9 test matrix product.
+type mulProblem struct {
+	n, wStride, aStride int
+	w, a                []byte
+}
+
+const mulDim = 9
+
+func newMulProblem(c mulCase, n int, mode string, seed uint64) mulProblem {
+	r := rand.New(rand.NewPCG(seed, uint64(n)))
+	p := mulProblem{n: n}
+	wb, ab := n/c.block*c.size, c.k.Act.RowBytes(n)
+	p.wStride, p.aStride = wb+5, ab+3
+	p.w, p.a = make([]byte, mulDim*p.wStride), make([]byte, mulDim*p.aStride)
+	for i := 0; i < mulDim; i++ {
+		copy(p.w[i*p.wStride:], makeWeights(r, c, mode, n))
+		copy(p.a[i*p.aStride:], makeActs(r, c.k.Act, mode, n))
+	}
+	return p
+}
+
+func checkMatKernel(t *testing.T, c mulCase, mul MulFunc, n int, mode string) {
+	p := newMulProblem(c, n, mode, 1)
+	full := runMul(t, mul, n, p.w, p.wStride, mulDim, p.a, p.aStride, mulDim)
+	wb, ab := n/c.block*c.size, c.k.Act.RowBytes(n)
+	for tk := 0; tk < mulDim; tk++ {
+		for r := 0; r < mulDim; r++ {
+			wr, ar := p.w[r*p.wStride:r*p.wStride+wb], p.a[tk*p.aStride:tk*p.aStride+ab]
+			want := ReferenceMul(c.deq, c.k.Act, n, wr, ar)
+			got := full[tk*mulDim+r]
+			if d := math.Abs(float64(got) - want); !(d <= mulBound(c, n, wr, ar)) {
+				t.Fatalf("row %d tok %d: got %v, want %v (|diff| %g > %g)", r, tk, got, want, d, mulBound(c, n, wr, ar))
+			}
+		}
+	}
+	// Every sub-matrix shape (and offset) reproduces the same bits.
+	step := 1
+	if n > 1024 {
+		step = 4
+	}
+	for rows := 1; rows <= mulDim; rows += step {
+		for toks := 1; toks <= mulDim; toks += step {
+			r0, t0 := (mulDim-rows)/2, mulDim-toks
+			sub := runMul(t, mul, n, p.w[r0*p.wStride:], p.wStride, rows, p.a[t0*p.aStride:], p.aStride, toks)
+			for tk := 0; tk < toks; tk++ {
+				for r := 0; r < rows; r++ {
+					g, w := sub[tk*rows+r], full[(t0+tk)*mulDim+r0+r]
+					if math.Float32bits(g) != math.Float32bits(w) {
+						t.Fatalf("rows %d toks %d: out[%d,%d] = %v, the 9×9 call gave %v", rows, toks, tk, r, g, w)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestMatKernelsZeroLength checks that n = 0 gives zeros.
+func TestMatKernelsZeroLength(t *testing.T) {
+	for _, c := range mulCases {
+		out := []float32{1, 2, 3, 4}
+		c.k.Mul(0, nil, 0, 2, nil, 0, 2, out, 2)
+		for _, v := range out {
+			if v != 0 {
+				t.Fatalf("%s: n = 0 gave %v", c.name, out)
+			}
+		}
+	}
+}

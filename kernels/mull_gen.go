@@ -1,0 +1,444 @@
+//go:build ignore
+
+// mull_gen writes mull_amd64.s, the assembly tiles of the integer-panel and
+// float matrix products (see mul_legacy.go and mul_legacy_float.go). Run
+// `go generate ./kernels` after changing it.
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"go/format"
+	"os"
+)
+
+var out bytes.Buffer
+
+func p(format string, args ...any) { fmt.Fprintf(&out, "\t"+format+"\n", args...) }
+func label(l string)               { fmt.Fprintf(&out, "%s:\n", l) }
+
+// Row and token pointer registers; rows 1..3 and tokens 1..3 are derived
+// from the base pointers and strides.
+var rowPtr = [4]string{"SI", "R10", "R11", "R12"}
+var tokPtr = [4]string{"DI", "R13", "R14", "BX"}
+
+// ptrs sets the row and token pointers from SI/DI and the strides in BX
+// (rows) and DX (tokens).
+func ptrs(R, T int) {
+	for r := 1; r < R; r++ {
+		p("LEAQ (%s)(BX*1), %s", rowPtr[r-1], rowPtr[r])
+	}
+	for t := 1; t < T; t++ {
+		p("LEAQ (%s)(DX*1), %s", tokPtr[t-1], tokPtr[t])
+	}
+}
+
+// hsumStore reduces accumulator Y<acc> with Y<tmp> as scratch and stores
+// the float at off(R8)... where R8 points at the token's output row.
+func hsumStore(acc, tmp int, dst string) {
+	p("VEXTRACTF128 $1, Y%d, X%d", acc, tmp)
+	p("VADDPS X%d, X%d, X%d", tmp, acc, acc)
+	p("VMOVHLPS X%d, X%d, X%d", acc, acc, tmp)
+	p("VADDPS X%d, X%d, X%d", tmp, acc, acc)
+	p("VMOVSHDUP X%d, X%d", acc, tmp)
+	p("VADDSS X%d, X%d, X%d", tmp, acc, acc)
+	p("VMOVSS X%d, %s", acc, dst)
+}
+
+// stores writes all R×T accumulators (Y0.., index t·R+r) to out.
+func stores(R, T int) {
+	p("MOVQ R8, AX")
+	tmp := R * T
+	for t := 0; t < T; t++ {
+		if t > 0 {
+			p("ADDQ R9, AX")
+		}
+		for r := 0; r < R; r++ {
+			hsumStore(t*R+r, tmp, fmt.Sprintf("%d(AX)", 4*r))
+		}
+	}
+	p("VZEROUPPER")
+	p("RET")
+}
+
+// q8Prologue loads the arguments of
+// func(nb int, w, a *byte, out *float32, ldo int): CX = nb, SI = w,
+// DI = a, R8 = out, R9 = ldo in bytes, BX = DX = panel row stride, AX = 0.
+func q8Prologue(name string, R, T int) {
+	fmt.Fprintf(&out, "\n// func %s(nb int, w, a *byte, out *float32, ldo int)\n", name)
+	fmt.Fprintf(&out, "TEXT ·%s(SB), NOSPLIT, $0-40\n", name)
+	p("MOVQ nb+0(FP), CX")
+	p("MOVQ w+8(FP), SI")
+	p("MOVQ a+16(FP), DI")
+	p("MOVQ out+24(FP), R8")
+	p("MOVQ ldo+32(FP), R9")
+	p("SHLQ $2, R9")
+	p("IMUL3Q $36, CX, BX")
+	p("MOVQ BX, DX")
+	ptrs(R, T)
+	p("XORQ AX, AX")
+	for i := 0; i < R*T; i++ {
+		p("VXORPS Y%d, Y%d, Y%d", i, i, i)
+	}
+}
+
+// q8AVX2 writes the AVX2 integer tile: ggml's sign trick (|w| × sign(a, w)
+// with VPMADDUBSW, pairs summed with VPMADDWD), scale ws·as in scalar.
+// Registers: acc Y0..; w_r, |w_r| after them; a, tmp, s at Y13..Y15.
+func q8AVX2(R, T int) {
+	name := fmt.Sprintf("q8TileAVX2_%dx%d", R, T)
+	q8Prologue(name, R, T)
+	w := func(r int) int { return R*T + 2*r }
+	ab := func(r int) int { return R*T + 2*r + 1 }
+	const ya, yt, ys = 13, 14, 15
+	label(name + "_loop")
+	for r := 0; r < R; r++ {
+		p("VMOVDQU (%s)(AX*1), Y%d", rowPtr[r], w(r))
+		p("VPSIGNB Y%d, Y%d, Y%d", w(r), w(r), ab(r))
+	}
+	for t := 0; t < T; t++ {
+		p("VMOVDQU (%s)(AX*1), Y%d", tokPtr[t], ya)
+		for r := 0; r < R; r++ {
+			p("VPSIGNB Y%d, Y%d, Y%d", w(r), ya, yt)
+			p("VPMADDUBSW Y%d, Y%d, Y%d", yt, ab(r), yt)
+			p("VPMADDWD mullOnes16<>(SB), Y%d, Y%d", yt, yt)
+			p("VCVTDQ2PS Y%d, Y%d", yt, yt)
+			p("VMOVSS 32(%s)(AX*1), X%d", rowPtr[r], ys)
+			p("VMULSS 32(%s)(AX*1), X%d, X%d", tokPtr[t], ys, ys)
+			p("VBROADCASTSS X%d, Y%d", ys, ys)
+			p("VFMADD231PS Y%d, Y%d, Y%d", yt, ys, t*R+r)
+		}
+	}
+	p("ADDQ $36, AX")
+	p("DECQ CX")
+	p("JNZ %s_loop", name)
+	stores(R, T)
+}
+
+// q8VNNI writes the AVX-512 VNNI integer tile on 256-bit registers: the
+// weights offset to unsigned (w+128) meet the activations in VPDPBUSD,
+// starting from −128·Σa per lane (computed once per token and block); the
+// scale ws·as comes from a broadcast multiply. Registers: acc Y0..Y11,
+// tmp Y12, s Y13, u_r Y16.., dw_r Y20.., a_t Y24.., nc_t Y28, Y29, Y14,
+// Y15; Y30 = 0, Y31 = 0x80 bytes.
+func q8VNNI(R, T int) {
+	name := fmt.Sprintf("q8TileVNNI_%dx%d", R, T)
+	q8Prologue(name, R, T)
+	nc := [4]int{28, 29, 14, 15}
+	p("VPXORD Y30, Y30, Y30")
+	p("VPBROADCASTD mullX80<>(SB), Y31")
+	label(name + "_loop")
+	for r := 0; r < R; r++ {
+		p("VMOVDQU32 (%s)(AX*1), Y%d", rowPtr[r], 16+r)
+		p("VPXORD Y31, Y%d, Y%d", 16+r, 16+r)
+		p("VBROADCASTSS 32(%s)(AX*1), Y%d", rowPtr[r], 20+r)
+	}
+	for t := 0; t < T; t++ {
+		p("VMOVDQU32 (%s)(AX*1), Y%d", tokPtr[t], 24+t)
+		p("VPXORD Y%d, Y%d, Y%d", nc[t], nc[t], nc[t])
+		p("VPDPBUSD Y%d, Y31, Y%d", 24+t, nc[t])
+		p("VPSUBD Y%d, Y30, Y%d", nc[t], nc[t])
+	}
+	for t := 0; t < T; t++ {
+		for r := 0; r < R; r++ {
+			p("VMOVDQA32 Y%d, Y12", nc[t])
+			p("VPDPBUSD Y%d, Y%d, Y12", 24+t, 16+r)
+			p("VCVTDQ2PS Y12, Y12")
+			p("VMULPS.BCST 32(%s)(AX*1), Y%d, Y13", tokPtr[t], 20+r)
+			p("VFMADD231PS Y12, Y13, Y%d", t*R+r)
+		}
+	}
+	p("ADDQ $36, AX")
+	p("DECQ CX")
+	p("JNZ %s_loop", name)
+	stores(R, T)
+}
+
+// float loaders: weight and activation rows share the encoding.
+var fLoads = []struct {
+	kind string
+	step int
+	load func(src string, y int)
+}{
+	{"F32", 32, func(src string, y int) { p("VMOVUPS %s, Y%d", src, y) }},
+	{"F16", 16, func(src string, y int) { p("VCVTPH2PS %s, Y%d", src, y) }},
+	{"BF16", 16, func(src string, y int) {
+		p("VPMOVZXWD %s, Y%d", src, y)
+		p("VPSLLD $16, Y%d, Y%d", y, y)
+	}},
+}
+
+// fTile writes a float tile
+// func(n8 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int):
+// acc Y0.., w_r after them, the token's values in Y15.
+func fTile(k int, R, T int) {
+	f := fLoads[k]
+	name := fmt.Sprintf("fTile%s_%dx%d", f.kind, R, T)
+	fmt.Fprintf(&out, "\n// func %s(n8 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)\n", name)
+	fmt.Fprintf(&out, "TEXT ·%s(SB), NOSPLIT, $0-56\n", name)
+	p("MOVQ n8+0(FP), CX")
+	p("MOVQ w+8(FP), SI")
+	p("MOVQ wStride+16(FP), BX")
+	p("MOVQ a+24(FP), DI")
+	p("MOVQ aStride+32(FP), DX")
+	p("MOVQ out+40(FP), R8")
+	p("MOVQ ldo+48(FP), R9")
+	p("SHLQ $2, R9")
+	ptrs(R, T)
+	p("XORQ AX, AX")
+	for i := 0; i < R*T; i++ {
+		p("VXORPS Y%d, Y%d, Y%d", i, i, i)
+	}
+	label(name + "_loop")
+	for r := 0; r < R; r++ {
+		f.load(fmt.Sprintf("(%s)(AX*1)", rowPtr[r]), R*T+r)
+	}
+	for t := 0; t < T; t++ {
+		f.load(fmt.Sprintf("(%s)(AX*1)", tokPtr[t]), 15)
+		for r := 0; r < R; r++ {
+			p("VFMADD231PS Y%d, Y15, Y%d", R*T+r, t*R+r)
+		}
+	}
+	p("ADDQ $%d, AX", f.step)
+	p("DECQ CX")
+	p("JNZ %s_loop", name)
+	stores(R, T)
+}
+
+// directTypes are the weight types with fused one-token kernels that read
+// the encoded blocks themselves: block size, offset of the fp16 scale, the
+// unsigned offset o of the VNNI form (u = w + o) and the code that leaves
+// the block's 32 values in Y8 (signed, or as u with vnni).
+var directTypes = []struct {
+	name  string
+	bytes int
+	off   string // DATA symbol of the offset bytes (also AVX2's subtrahend)
+	load  func(row string, vnni bool)
+	setup func() // constants in Y13..Y15
+}{
+	{"Q8_0", 34, "mullB128", func(row string, vnni bool) {
+		p("VMOVDQU 2(%s)(AX*1), Y8", row)
+		if vnni {
+			p("VPXOR Y12, Y8, Y8")
+		}
+	}, func() {}},
+	{"Q4_0", 18, "mullB8", func(row string, vnni bool) {
+		nibbles(row, 2)
+		if !vnni {
+			p("VPSUBB Y12, Y8, Y8")
+		}
+	}, func() { p("VMOVDQU mullNib<>(SB), Y13") }},
+	{"IQ4_NL", 18, "mullB128", func(row string, vnni bool) {
+		nibbles(row, 2)
+		p("VPSHUFB Y8, Y14, Y8")
+	}, nil},
+	{"Q5_0", 22, "mullB16", func(row string, vnni bool) {
+		nibbles(row, 6)
+		p("VPBROADCASTD 2(%s)(AX*1), Y9", row)
+		p("VPSHUFB Y15, Y9, Y9")
+		p("VPAND Y14, Y9, Y9")
+		p("VPCMPEQB Y14, Y9, Y9")
+		p("VPAND mullB16<>(SB), Y9, Y9")
+		p("VPOR Y9, Y8, Y8")
+		if !vnni {
+			p("VPSUBB Y12, Y8, Y8")
+		}
+	}, func() {
+		p("VMOVDQU mullNib<>(SB), Y13")
+		p("VMOVDQU mullQ5Bits<>(SB), Y14")
+		p("VMOVDQU mullQ5Shuf<>(SB), Y15")
+	}},
+}
+
+// nibbles leaves in Y8 the 32 nibbles of the 16 bytes at off(row)(AX*1),
+// low nibbles first (needs Y13 = 0x0f bytes).
+func nibbles(row string, off int) {
+	p("VMOVDQU %d(%s)(AX*1), X8", off, row)
+	p("VPSRLW $4, X8, X9")
+	p("VINSERTI128 $1, X9, Y8, Y8")
+	p("VPAND Y13, Y8, Y8")
+}
+
+// direct writes a fused R-row, one-token kernel
+// func(nb int, w *byte, wStride int, a *byte, out *float32) for a weight
+// type: per block it forms the same lane sums and scale product as the
+// panel tiles, so its results are bit-identical to theirs.
+// Registers: acc Y0..Y3, a Y4, −o·Σa Y5, sum Y6, scale Y7, w Y8, Y9, Y10
+// scratch, as Y11, offset bytes Y12, type constants Y13..Y15.
+func direct(k int, R int, vnni bool) {
+	d := directTypes[k]
+	fam := "AVX2"
+	if vnni {
+		fam = "VNNI"
+	}
+	name := fmt.Sprintf("direct%s%s_%d", d.name, fam, R)
+	fmt.Fprintf(&out, "\n// func %s(nb int, w *byte, wStride int, a *byte, out *float32)\n", name)
+	fmt.Fprintf(&out, "TEXT ·%s(SB), NOSPLIT, $0-40\n", name)
+	p("MOVQ nb+0(FP), CX")
+	p("MOVQ w+8(FP), SI")
+	p("MOVQ wStride+16(FP), BX")
+	p("MOVQ a+24(FP), DI")
+	p("MOVQ out+32(FP), R8")
+	ptrs(R, 1)
+	p("XORQ AX, AX")
+	p("XORQ DX, DX")
+	for i := 0; i < R; i++ {
+		p("VXORPS Y%d, Y%d, Y%d", i, i, i)
+	}
+	p("VMOVDQU %s<>(SB), Y12", d.off)
+	if d.setup != nil {
+		d.setup()
+	} else { // IQ4_NL
+		p("VMOVDQU mullNib<>(SB), Y13")
+		if vnni {
+			p("VMOVDQU mullIQ4U<>(SB), Y14")
+		} else {
+			p("VMOVDQU mullIQ4S<>(SB), Y14")
+		}
+	}
+	label(name + "_loop")
+	p("VMOVDQU (DI)(DX*1), Y4")
+	p("VBROADCASTSS 32(DI)(DX*1), Y11")
+	if vnni {
+		p("VPXOR Y5, Y5, Y5")
+		p("VPDPBUSD Y4, Y12, Y5")
+		p("VPXOR Y10, Y10, Y10")
+		p("VPSUBD Y5, Y10, Y5")
+	}
+	for r := 0; r < R; r++ {
+		d.load(rowPtr[r], vnni)
+		if vnni {
+			p("VMOVDQA Y5, Y6")
+			p("VPDPBUSD Y4, Y8, Y6")
+		} else {
+			p("VPSIGNB Y8, Y8, Y9")
+			p("VPSIGNB Y8, Y4, Y10")
+			p("VPMADDUBSW Y10, Y9, Y6")
+			p("VPMADDWD mullOnes16<>(SB), Y6, Y6")
+		}
+		p("VCVTDQ2PS Y6, Y6")
+		p("VPBROADCASTW (%s)(AX*1), X7", rowPtr[r])
+		p("VCVTPH2PS X7, Y7")
+		p("VMULPS Y11, Y7, Y7")
+		p("VFMADD231PS Y6, Y7, Y%d", r)
+	}
+	p("ADDQ $%d, AX", d.bytes)
+	p("ADDQ $36, DX")
+	p("DECQ CX")
+	p("JNZ %s_loop", name)
+	stores(R, 1)
+}
+
+// Tile shapes each family provides (every r ≤ R, t ≤ T of its largest).
+func q8AVX2Fits(R, T int) bool { return R*T+2*R+3 <= 16 }
+func q8VNNIFits(R, T int) bool { return R*T <= 12 && T <= 4 }
+func fFits(R, T int) bool      { return R*T+R+1 <= 16 }
+
+func main() {
+	out.WriteString("// Code generated by mull_gen.go; DO NOT EDIT.\n\n//go:build amd64 && !purego\n\n#include \"textflag.h\"\n\n")
+	out.WriteString("DATA mullOnes16<>+0(SB)/8, $0x0001000100010001\nDATA mullOnes16<>+8(SB)/8, $0x0001000100010001\n")
+	out.WriteString("DATA mullOnes16<>+16(SB)/8, $0x0001000100010001\nDATA mullOnes16<>+24(SB)/8, $0x0001000100010001\n")
+	out.WriteString("GLOBL mullOnes16<>(SB), RODATA|NOPTR, $32\n")
+	out.WriteString("DATA mullX80<>+0(SB)/4, $0x80808080\nGLOBL mullX80<>(SB), RODATA|NOPTR, $4\n")
+	data32 := func(name string, b func(i int) byte) {
+		for i := 0; i < 32; i += 8 {
+			var v uint64
+			for j := 7; j >= 0; j-- {
+				v = v<<8 | uint64(b(i+j))
+			}
+			fmt.Fprintf(&out, "DATA %s<>+%d(SB)/8, $0x%016x\n", name, i, v)
+		}
+		fmt.Fprintf(&out, "GLOBL %s<>(SB), RODATA|NOPTR, $32\n", name)
+	}
+	iq4 := []int{-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113}
+	data32("mullNib", func(int) byte { return 0x0f })
+	data32("mullB8", func(int) byte { return 8 })
+	data32("mullB16", func(int) byte { return 16 })
+	data32("mullB128", func(int) byte { return 128 })
+	data32("mullIQ4S", func(i int) byte { return byte(int8(iq4[i%16])) })
+	data32("mullIQ4U", func(i int) byte { return byte(iq4[i%16] + 128) })
+	data32("mullQ5Bits", func(i int) byte { return 1 << (i % 8) })
+	data32("mullQ5Shuf", func(i int) byte { return byte(i / 8 % 4) })
+	var decl bytes.Buffer
+	decl.WriteString("// Code generated by mull_gen.go; DO NOT EDIT.\n\n//go:build amd64 && !purego\n\npackage kernels\n\n")
+	for R := 1; R <= 4; R++ {
+		for T := 1; T <= 4; T++ {
+			if q8AVX2Fits(R, T) {
+				q8AVX2(R, T)
+				fmt.Fprintf(&decl, "//go:noescape\nfunc q8TileAVX2_%dx%d(nb int, w, a *byte, out *float32, ldo int)\n\n", R, T)
+			}
+			if q8VNNIFits(R, T) {
+				q8VNNI(R, T)
+				fmt.Fprintf(&decl, "//go:noescape\nfunc q8TileVNNI_%dx%d(nb int, w, a *byte, out *float32, ldo int)\n\n", R, T)
+			}
+			if fFits(R, T) {
+				for k := range fLoads {
+					fTile(k, R, T)
+					fmt.Fprintf(&decl, "//go:noescape\nfunc fTile%s_%dx%d(n8 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)\n\n", fLoads[k].kind, R, T)
+				}
+			}
+		}
+	}
+	for k, d := range directTypes {
+		for _, vnni := range []bool{false, true} {
+			fam := map[bool]string{false: "AVX2", true: "VNNI"}[vnni]
+			fmt.Fprintf(&decl, "// direct%s%s are the fused one-token %s kernels for 1..4 rows.\nvar direct%s%s = [4]func(nb int, w *byte, wStride int, a *byte, out *float32){", d.name, fam, d.name, d.name, fam)
+			for R := 1; R <= 4; R++ {
+				direct(k, R, vnni)
+				fmt.Fprintf(&decl, "direct%s%s_%d, ", d.name, fam, R)
+			}
+			decl.WriteString("}\n\n")
+			for R := 1; R <= 4; R++ {
+				fmt.Fprintf(&decl, "//go:noescape\nfunc direct%s%s_%d(nb int, w *byte, wStride int, a *byte, out *float32)\n\n", d.name, fam, R)
+			}
+		}
+	}
+	// tables
+	decl.WriteString("// q8TablesAVX2 and q8TablesVNNI index the integer tiles by [rows−1][toks−1].\n")
+	for _, fam := range []struct {
+		name string
+		fits func(R, T int) bool
+	}{{"AVX2", q8AVX2Fits}, {"VNNI", q8VNNIFits}} {
+		fmt.Fprintf(&decl, "var q8Tables%s = [4][4]func(nb int, w, a *byte, out *float32, ldo int){\n", fam.name)
+		for R := 1; R <= 4; R++ {
+			decl.WriteString("\t{")
+			for T := 1; T <= 4; T++ {
+				if fam.fits(R, T) {
+					fmt.Fprintf(&decl, "q8Tile%s_%dx%d, ", fam.name, R, T)
+				} else {
+					decl.WriteString("nil, ")
+				}
+			}
+			decl.WriteString("},\n")
+		}
+		decl.WriteString("}\n\n")
+	}
+	decl.WriteString("// fTables index the float tiles by [kind][rows−1][toks−1].\n")
+	decl.WriteString("var fTables = [3][4][4]func(n8 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int){\n")
+	for k := range fLoads {
+		decl.WriteString("\t{\n")
+		for R := 1; R <= 4; R++ {
+			decl.WriteString("\t\t{")
+			for T := 1; T <= 4; T++ {
+				if fFits(R, T) {
+					fmt.Fprintf(&decl, "fTile%s_%dx%d, ", fLoads[k].kind, R, T)
+				} else {
+					decl.WriteString("nil, ")
+				}
+			}
+			decl.WriteString("},\n")
+		}
+		decl.WriteString("\t},\n")
+	}
+	decl.WriteString("}\n")
+	if err := os.WriteFile("mull_amd64.s", out.Bytes(), 0o644); err != nil {
+		panic(err)
+	}
+	src, err := format.Source(decl.Bytes())
+	if err != nil {
+		panic(err)
+	}
+	if err := os.WriteFile("mull_decl_amd64.go", src, 0o644); err != nil {
+		panic(err)
+	}
+}
