@@ -61,9 +61,10 @@ type q8Tiles struct {
 }
 
 // directFunc is a fused one-token kernel reading encoded weight rows
-// (rows of them, wStride bytes apart) against one activation panel row a,
-// writing out[0:rows]; its results equal the tiles' bit for bit.
-type directFunc func(nb int, w []byte, wStride, rows int, a []byte, out []float32)
+// (rows of them, wStride bytes apart) against one activation panel row a
+// (with its Q8_1 block sums for Q4_1/Q5_1, else nil), writing
+// out[0:rows]; its results equal the tiles' (plus min terms) bit for bit.
+type directFunc func(nb int, w []byte, wStride, rows int, a []byte, sums []float32, out []float32)
 
 // mulScratch holds one call's panels; pooled, as MulFuncs run often and
 // from many goroutines.
@@ -126,7 +127,11 @@ func q8Mul(name string, dec q8Decoder, block, blockBytes int, act ActFormat, has
 		}
 		if direct := tiles.direct[name]; direct != nil && toks <= 2 {
 			for t := 0; t < toks; t++ {
-				direct(nb, w, wStride, rows, ap[t*pb:(t+1)*pb], out[t*ldo:t*ldo+rows])
+				var sums []float32
+				if hasMin {
+					sums = as[t*nb : (t+1)*nb]
+				}
+				direct(nb, w, wStride, rows, ap[t*pb:(t+1)*pb], sums, out[t*ldo:t*ldo+rows])
 			}
 			return
 		}

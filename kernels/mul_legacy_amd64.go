@@ -80,29 +80,39 @@ func pickFTiles(f CPUFeatures) *fTiles {
 // directKernels returns the fused one-token kernels (VNNI or AVX2) by
 // weight type name.
 func directKernels(vnni bool) map[string]directFunc {
+	type dtab = *[4]func(nb int, w *byte, wStride int, a *byte, sums, out *float32)
 	m := map[string]directFunc{}
-	for name, t := range map[string][2]*[4]func(nb int, w *byte, wStride int, a *byte, out *float32){
-		"Q8_0":   {&directQ8_0AVX2, &directQ8_0VNNI},
-		"Q4_0":   {&directQ4_0AVX2, &directQ4_0VNNI},
-		"IQ4_NL": {&directIQ4_NLAVX2, &directIQ4_NLVNNI},
-		"Q5_0":   {&directQ5_0AVX2, &directQ5_0VNNI},
+	for name, t := range map[string]struct {
+		avx2, vnni       dtab
+		block, blockSize int // values and bytes per encoded block
+	}{
+		"Q8_0":   {&directQ8_0AVX2, &directQ8_0VNNI, 32, blockQ8_0},
+		"Q4_0":   {&directQ4_0AVX2, &directQ4_0VNNI, 32, blockQ4_0},
+		"IQ4_NL": {&directIQ4_NLAVX2, &directIQ4_NLVNNI, 32, blockIQ4NL},
+		"Q5_0":   {&directQ5_0AVX2, &directQ5_0VNNI, 32, blockQ5_0},
+		"Q4_1":   {&directQ4_1AVX2, &directQ4_1VNNI, 32, blockQ4_1},
+		"Q5_1":   {&directQ5_1AVX2, &directQ5_1VNNI, 32, blockQ5_1},
+		"IQ4_XS": {&directIQ4_XSAVX2, &directIQ4_XSVNNI, qkK, blockIQ4XS},
+		"TQ2_0":  {&directTQ2_0AVX2, &directTQ2_0VNNI, qkK, blockTQ2},
 	} {
-		tab, bb := t[0], directBytes[name]
+		tab := t.avx2
 		if vnni {
-			tab = t[1]
+			tab = t.vnni
 		}
-		m[name] = func(nb int, w []byte, wStride, rows int, a []byte, out []float32) {
+		m[name] = func(nb int, w []byte, wStride, rows int, a []byte, sums []float32, out []float32) {
 			_ = a[nb*q8pBlock-1]
 			_ = out[rows-1]
+			var sp *float32
+			if sums != nil {
+				sp = unsafe.SliceData(sums[:nb])
+			}
+			wb := nb * 32 / t.block * t.blockSize
 			for r0 := 0; r0 < rows; r0 += 4 {
 				rr := min(4, rows-r0)
-				_ = w[(r0+rr-1)*wStride+nb*bb-1]
-				tab[rr-1](nb, unsafe.SliceData(w[r0*wStride:]), wStride, unsafe.SliceData(a), unsafe.SliceData(out[r0:]))
+				_ = w[(r0+rr-1)*wStride+wb-1]
+				tab[rr-1](nb, unsafe.SliceData(w[r0*wStride:]), wStride, unsafe.SliceData(a), sp, unsafe.SliceData(out[r0:]))
 			}
 		}
 	}
 	return m
 }
-
-// directBytes are the encoded block sizes of the direct kernels' types.
-var directBytes = map[string]int{"Q8_0": blockQ8_0, "Q4_0": blockQ4_0, "IQ4_NL": blockIQ4NL, "Q5_0": blockQ5_0}

@@ -3,13 +3,16 @@ package kernels
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 )
 
 // BenchmarkMatKernels measures each kernel on 2048×2048 and 5632×2048
 // (rows × n) weight matrices at 1 token (generation) and 32 and 64 tokens
 // (prompt processing), one goroutine; the reported MB/s are weight bytes
-// (rows × row bytes) per second per product, activations already encoded.
+// (rows × row bytes) per second per product, activations already encoded;
+// cpuGB/s and cpuGFLOP/s divide by the thread's CPU time instead of wall
+// time (steadier on a shared machine).
 func BenchmarkMatKernels(b *testing.B) {
 	for _, c := range mulCases {
 		for _, shape := range [][2]int{{2048, 2048}, {5632, 2048}, {2048, 5632}} {
@@ -39,8 +42,18 @@ func benchMat(b *testing.B, c mulCase, rows, n, toks int) {
 	}
 	out := make([]float32, toks*rows)
 	b.SetBytes(int64(len(w)))
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	c.k.Mul(n, w, wb, rows, a, ab, toks, out, rows)
+	start := threadCPU()
 	b.ResetTimer()
 	for b.Loop() {
 		c.k.Mul(n, w, wb, rows, a, ab, toks, out, rows)
+	}
+	b.StopTimer()
+	if cpu := threadCPU() - start; cpu > 0 {
+		sec := cpu.Seconds() / float64(b.N)
+		b.ReportMetric(float64(len(w))/sec/1e9, "cpuGB/s")
+		b.ReportMetric(2*float64(rows)*float64(n)*float64(toks)/sec/1e9, "cpuGFLOP/s")
 	}
 }

@@ -209,124 +209,244 @@ func fTileBF16_4x2(n8 int, w *byte, wStride int, a *byte, aStride int, out *floa
 func q8TileVNNI_4x3(nb int, w, a *byte, out *float32, ldo int)
 
 // directQ8_0AVX2 are the fused one-token Q8_0 kernels for 1..4 rows.
-var directQ8_0AVX2 = [4]func(nb int, w *byte, wStride int, a *byte, out *float32){directQ8_0AVX2_1, directQ8_0AVX2_2, directQ8_0AVX2_3, directQ8_0AVX2_4}
+var directQ8_0AVX2 = [4]func(nb int, w *byte, wStride int, a *byte, sums, out *float32){directQ8_0AVX2_1, directQ8_0AVX2_2, directQ8_0AVX2_3, directQ8_0AVX2_4}
 
 //go:noescape
-func directQ8_0AVX2_1(nb int, w *byte, wStride int, a *byte, out *float32)
+func directQ8_0AVX2_1(nb int, w *byte, wStride int, a *byte, sums, out *float32)
 
 //go:noescape
-func directQ8_0AVX2_2(nb int, w *byte, wStride int, a *byte, out *float32)
+func directQ8_0AVX2_2(nb int, w *byte, wStride int, a *byte, sums, out *float32)
 
 //go:noescape
-func directQ8_0AVX2_3(nb int, w *byte, wStride int, a *byte, out *float32)
+func directQ8_0AVX2_3(nb int, w *byte, wStride int, a *byte, sums, out *float32)
 
 //go:noescape
-func directQ8_0AVX2_4(nb int, w *byte, wStride int, a *byte, out *float32)
+func directQ8_0AVX2_4(nb int, w *byte, wStride int, a *byte, sums, out *float32)
 
 // directQ8_0VNNI are the fused one-token Q8_0 kernels for 1..4 rows.
-var directQ8_0VNNI = [4]func(nb int, w *byte, wStride int, a *byte, out *float32){directQ8_0VNNI_1, directQ8_0VNNI_2, directQ8_0VNNI_3, directQ8_0VNNI_4}
+var directQ8_0VNNI = [4]func(nb int, w *byte, wStride int, a *byte, sums, out *float32){directQ8_0VNNI_1, directQ8_0VNNI_2, directQ8_0VNNI_3, directQ8_0VNNI_4}
 
 //go:noescape
-func directQ8_0VNNI_1(nb int, w *byte, wStride int, a *byte, out *float32)
+func directQ8_0VNNI_1(nb int, w *byte, wStride int, a *byte, sums, out *float32)
 
 //go:noescape
-func directQ8_0VNNI_2(nb int, w *byte, wStride int, a *byte, out *float32)
+func directQ8_0VNNI_2(nb int, w *byte, wStride int, a *byte, sums, out *float32)
 
 //go:noescape
-func directQ8_0VNNI_3(nb int, w *byte, wStride int, a *byte, out *float32)
+func directQ8_0VNNI_3(nb int, w *byte, wStride int, a *byte, sums, out *float32)
 
 //go:noescape
-func directQ8_0VNNI_4(nb int, w *byte, wStride int, a *byte, out *float32)
+func directQ8_0VNNI_4(nb int, w *byte, wStride int, a *byte, sums, out *float32)
 
 // directQ4_0AVX2 are the fused one-token Q4_0 kernels for 1..4 rows.
-var directQ4_0AVX2 = [4]func(nb int, w *byte, wStride int, a *byte, out *float32){directQ4_0AVX2_1, directQ4_0AVX2_2, directQ4_0AVX2_3, directQ4_0AVX2_4}
+var directQ4_0AVX2 = [4]func(nb int, w *byte, wStride int, a *byte, sums, out *float32){directQ4_0AVX2_1, directQ4_0AVX2_2, directQ4_0AVX2_3, directQ4_0AVX2_4}
 
 //go:noescape
-func directQ4_0AVX2_1(nb int, w *byte, wStride int, a *byte, out *float32)
+func directQ4_0AVX2_1(nb int, w *byte, wStride int, a *byte, sums, out *float32)
 
 //go:noescape
-func directQ4_0AVX2_2(nb int, w *byte, wStride int, a *byte, out *float32)
+func directQ4_0AVX2_2(nb int, w *byte, wStride int, a *byte, sums, out *float32)
 
 //go:noescape
-func directQ4_0AVX2_3(nb int, w *byte, wStride int, a *byte, out *float32)
+func directQ4_0AVX2_3(nb int, w *byte, wStride int, a *byte, sums, out *float32)
 
 //go:noescape
-func directQ4_0AVX2_4(nb int, w *byte, wStride int, a *byte, out *float32)
+func directQ4_0AVX2_4(nb int, w *byte, wStride int, a *byte, sums, out *float32)
 
 // directQ4_0VNNI are the fused one-token Q4_0 kernels for 1..4 rows.
-var directQ4_0VNNI = [4]func(nb int, w *byte, wStride int, a *byte, out *float32){directQ4_0VNNI_1, directQ4_0VNNI_2, directQ4_0VNNI_3, directQ4_0VNNI_4}
+var directQ4_0VNNI = [4]func(nb int, w *byte, wStride int, a *byte, sums, out *float32){directQ4_0VNNI_1, directQ4_0VNNI_2, directQ4_0VNNI_3, directQ4_0VNNI_4}
 
 //go:noescape
-func directQ4_0VNNI_1(nb int, w *byte, wStride int, a *byte, out *float32)
+func directQ4_0VNNI_1(nb int, w *byte, wStride int, a *byte, sums, out *float32)
 
 //go:noescape
-func directQ4_0VNNI_2(nb int, w *byte, wStride int, a *byte, out *float32)
+func directQ4_0VNNI_2(nb int, w *byte, wStride int, a *byte, sums, out *float32)
 
 //go:noescape
-func directQ4_0VNNI_3(nb int, w *byte, wStride int, a *byte, out *float32)
+func directQ4_0VNNI_3(nb int, w *byte, wStride int, a *byte, sums, out *float32)
 
 //go:noescape
-func directQ4_0VNNI_4(nb int, w *byte, wStride int, a *byte, out *float32)
+func directQ4_0VNNI_4(nb int, w *byte, wStride int, a *byte, sums, out *float32)
 
 // directIQ4_NLAVX2 are the fused one-token IQ4_NL kernels for 1..4 rows.
-var directIQ4_NLAVX2 = [4]func(nb int, w *byte, wStride int, a *byte, out *float32){directIQ4_NLAVX2_1, directIQ4_NLAVX2_2, directIQ4_NLAVX2_3, directIQ4_NLAVX2_4}
+var directIQ4_NLAVX2 = [4]func(nb int, w *byte, wStride int, a *byte, sums, out *float32){directIQ4_NLAVX2_1, directIQ4_NLAVX2_2, directIQ4_NLAVX2_3, directIQ4_NLAVX2_4}
 
 //go:noescape
-func directIQ4_NLAVX2_1(nb int, w *byte, wStride int, a *byte, out *float32)
+func directIQ4_NLAVX2_1(nb int, w *byte, wStride int, a *byte, sums, out *float32)
 
 //go:noescape
-func directIQ4_NLAVX2_2(nb int, w *byte, wStride int, a *byte, out *float32)
+func directIQ4_NLAVX2_2(nb int, w *byte, wStride int, a *byte, sums, out *float32)
 
 //go:noescape
-func directIQ4_NLAVX2_3(nb int, w *byte, wStride int, a *byte, out *float32)
+func directIQ4_NLAVX2_3(nb int, w *byte, wStride int, a *byte, sums, out *float32)
 
 //go:noescape
-func directIQ4_NLAVX2_4(nb int, w *byte, wStride int, a *byte, out *float32)
+func directIQ4_NLAVX2_4(nb int, w *byte, wStride int, a *byte, sums, out *float32)
 
 // directIQ4_NLVNNI are the fused one-token IQ4_NL kernels for 1..4 rows.
-var directIQ4_NLVNNI = [4]func(nb int, w *byte, wStride int, a *byte, out *float32){directIQ4_NLVNNI_1, directIQ4_NLVNNI_2, directIQ4_NLVNNI_3, directIQ4_NLVNNI_4}
+var directIQ4_NLVNNI = [4]func(nb int, w *byte, wStride int, a *byte, sums, out *float32){directIQ4_NLVNNI_1, directIQ4_NLVNNI_2, directIQ4_NLVNNI_3, directIQ4_NLVNNI_4}
 
 //go:noescape
-func directIQ4_NLVNNI_1(nb int, w *byte, wStride int, a *byte, out *float32)
+func directIQ4_NLVNNI_1(nb int, w *byte, wStride int, a *byte, sums, out *float32)
 
 //go:noescape
-func directIQ4_NLVNNI_2(nb int, w *byte, wStride int, a *byte, out *float32)
+func directIQ4_NLVNNI_2(nb int, w *byte, wStride int, a *byte, sums, out *float32)
 
 //go:noescape
-func directIQ4_NLVNNI_3(nb int, w *byte, wStride int, a *byte, out *float32)
+func directIQ4_NLVNNI_3(nb int, w *byte, wStride int, a *byte, sums, out *float32)
 
 //go:noescape
-func directIQ4_NLVNNI_4(nb int, w *byte, wStride int, a *byte, out *float32)
+func directIQ4_NLVNNI_4(nb int, w *byte, wStride int, a *byte, sums, out *float32)
 
 // directQ5_0AVX2 are the fused one-token Q5_0 kernels for 1..4 rows.
-var directQ5_0AVX2 = [4]func(nb int, w *byte, wStride int, a *byte, out *float32){directQ5_0AVX2_1, directQ5_0AVX2_2, directQ5_0AVX2_3, directQ5_0AVX2_4}
+var directQ5_0AVX2 = [4]func(nb int, w *byte, wStride int, a *byte, sums, out *float32){directQ5_0AVX2_1, directQ5_0AVX2_2, directQ5_0AVX2_3, directQ5_0AVX2_4}
 
 //go:noescape
-func directQ5_0AVX2_1(nb int, w *byte, wStride int, a *byte, out *float32)
+func directQ5_0AVX2_1(nb int, w *byte, wStride int, a *byte, sums, out *float32)
 
 //go:noescape
-func directQ5_0AVX2_2(nb int, w *byte, wStride int, a *byte, out *float32)
+func directQ5_0AVX2_2(nb int, w *byte, wStride int, a *byte, sums, out *float32)
 
 //go:noescape
-func directQ5_0AVX2_3(nb int, w *byte, wStride int, a *byte, out *float32)
+func directQ5_0AVX2_3(nb int, w *byte, wStride int, a *byte, sums, out *float32)
 
 //go:noescape
-func directQ5_0AVX2_4(nb int, w *byte, wStride int, a *byte, out *float32)
+func directQ5_0AVX2_4(nb int, w *byte, wStride int, a *byte, sums, out *float32)
 
 // directQ5_0VNNI are the fused one-token Q5_0 kernels for 1..4 rows.
-var directQ5_0VNNI = [4]func(nb int, w *byte, wStride int, a *byte, out *float32){directQ5_0VNNI_1, directQ5_0VNNI_2, directQ5_0VNNI_3, directQ5_0VNNI_4}
+var directQ5_0VNNI = [4]func(nb int, w *byte, wStride int, a *byte, sums, out *float32){directQ5_0VNNI_1, directQ5_0VNNI_2, directQ5_0VNNI_3, directQ5_0VNNI_4}
 
 //go:noescape
-func directQ5_0VNNI_1(nb int, w *byte, wStride int, a *byte, out *float32)
+func directQ5_0VNNI_1(nb int, w *byte, wStride int, a *byte, sums, out *float32)
 
 //go:noescape
-func directQ5_0VNNI_2(nb int, w *byte, wStride int, a *byte, out *float32)
+func directQ5_0VNNI_2(nb int, w *byte, wStride int, a *byte, sums, out *float32)
 
 //go:noescape
-func directQ5_0VNNI_3(nb int, w *byte, wStride int, a *byte, out *float32)
+func directQ5_0VNNI_3(nb int, w *byte, wStride int, a *byte, sums, out *float32)
 
 //go:noescape
-func directQ5_0VNNI_4(nb int, w *byte, wStride int, a *byte, out *float32)
+func directQ5_0VNNI_4(nb int, w *byte, wStride int, a *byte, sums, out *float32)
+
+// directQ4_1AVX2 are the fused one-token Q4_1 kernels for 1..4 rows.
+var directQ4_1AVX2 = [4]func(nb int, w *byte, wStride int, a *byte, sums, out *float32){directQ4_1AVX2_1, directQ4_1AVX2_2, directQ4_1AVX2_3, directQ4_1AVX2_4}
+
+//go:noescape
+func directQ4_1AVX2_1(nb int, w *byte, wStride int, a *byte, sums, out *float32)
+
+//go:noescape
+func directQ4_1AVX2_2(nb int, w *byte, wStride int, a *byte, sums, out *float32)
+
+//go:noescape
+func directQ4_1AVX2_3(nb int, w *byte, wStride int, a *byte, sums, out *float32)
+
+//go:noescape
+func directQ4_1AVX2_4(nb int, w *byte, wStride int, a *byte, sums, out *float32)
+
+// directQ4_1VNNI are the fused one-token Q4_1 kernels for 1..4 rows.
+var directQ4_1VNNI = [4]func(nb int, w *byte, wStride int, a *byte, sums, out *float32){directQ4_1VNNI_1, directQ4_1VNNI_2, directQ4_1VNNI_3, directQ4_1VNNI_4}
+
+//go:noescape
+func directQ4_1VNNI_1(nb int, w *byte, wStride int, a *byte, sums, out *float32)
+
+//go:noescape
+func directQ4_1VNNI_2(nb int, w *byte, wStride int, a *byte, sums, out *float32)
+
+//go:noescape
+func directQ4_1VNNI_3(nb int, w *byte, wStride int, a *byte, sums, out *float32)
+
+//go:noescape
+func directQ4_1VNNI_4(nb int, w *byte, wStride int, a *byte, sums, out *float32)
+
+// directQ5_1AVX2 are the fused one-token Q5_1 kernels for 1..4 rows.
+var directQ5_1AVX2 = [4]func(nb int, w *byte, wStride int, a *byte, sums, out *float32){directQ5_1AVX2_1, directQ5_1AVX2_2, directQ5_1AVX2_3, directQ5_1AVX2_4}
+
+//go:noescape
+func directQ5_1AVX2_1(nb int, w *byte, wStride int, a *byte, sums, out *float32)
+
+//go:noescape
+func directQ5_1AVX2_2(nb int, w *byte, wStride int, a *byte, sums, out *float32)
+
+//go:noescape
+func directQ5_1AVX2_3(nb int, w *byte, wStride int, a *byte, sums, out *float32)
+
+//go:noescape
+func directQ5_1AVX2_4(nb int, w *byte, wStride int, a *byte, sums, out *float32)
+
+// directQ5_1VNNI are the fused one-token Q5_1 kernels for 1..4 rows.
+var directQ5_1VNNI = [4]func(nb int, w *byte, wStride int, a *byte, sums, out *float32){directQ5_1VNNI_1, directQ5_1VNNI_2, directQ5_1VNNI_3, directQ5_1VNNI_4}
+
+//go:noescape
+func directQ5_1VNNI_1(nb int, w *byte, wStride int, a *byte, sums, out *float32)
+
+//go:noescape
+func directQ5_1VNNI_2(nb int, w *byte, wStride int, a *byte, sums, out *float32)
+
+//go:noescape
+func directQ5_1VNNI_3(nb int, w *byte, wStride int, a *byte, sums, out *float32)
+
+//go:noescape
+func directQ5_1VNNI_4(nb int, w *byte, wStride int, a *byte, sums, out *float32)
+
+// directIQ4_XSAVX2 are the fused one-token IQ4_XS kernels for 1..4 rows.
+var directIQ4_XSAVX2 = [4]func(nb int, w *byte, wStride int, a *byte, sums, out *float32){directIQ4_XSAVX2_1, directIQ4_XSAVX2_2, directIQ4_XSAVX2_3, directIQ4_XSAVX2_4}
+
+//go:noescape
+func directIQ4_XSAVX2_1(nb int, w *byte, wStride int, a *byte, sums, out *float32)
+
+//go:noescape
+func directIQ4_XSAVX2_2(nb int, w *byte, wStride int, a *byte, sums, out *float32)
+
+//go:noescape
+func directIQ4_XSAVX2_3(nb int, w *byte, wStride int, a *byte, sums, out *float32)
+
+//go:noescape
+func directIQ4_XSAVX2_4(nb int, w *byte, wStride int, a *byte, sums, out *float32)
+
+// directIQ4_XSVNNI are the fused one-token IQ4_XS kernels for 1..4 rows.
+var directIQ4_XSVNNI = [4]func(nb int, w *byte, wStride int, a *byte, sums, out *float32){directIQ4_XSVNNI_1, directIQ4_XSVNNI_2, directIQ4_XSVNNI_3, directIQ4_XSVNNI_4}
+
+//go:noescape
+func directIQ4_XSVNNI_1(nb int, w *byte, wStride int, a *byte, sums, out *float32)
+
+//go:noescape
+func directIQ4_XSVNNI_2(nb int, w *byte, wStride int, a *byte, sums, out *float32)
+
+//go:noescape
+func directIQ4_XSVNNI_3(nb int, w *byte, wStride int, a *byte, sums, out *float32)
+
+//go:noescape
+func directIQ4_XSVNNI_4(nb int, w *byte, wStride int, a *byte, sums, out *float32)
+
+// directTQ2_0AVX2 are the fused one-token TQ2_0 kernels for 1..4 rows.
+var directTQ2_0AVX2 = [4]func(nb int, w *byte, wStride int, a *byte, sums, out *float32){directTQ2_0AVX2_1, directTQ2_0AVX2_2, directTQ2_0AVX2_3, directTQ2_0AVX2_4}
+
+//go:noescape
+func directTQ2_0AVX2_1(nb int, w *byte, wStride int, a *byte, sums, out *float32)
+
+//go:noescape
+func directTQ2_0AVX2_2(nb int, w *byte, wStride int, a *byte, sums, out *float32)
+
+//go:noescape
+func directTQ2_0AVX2_3(nb int, w *byte, wStride int, a *byte, sums, out *float32)
+
+//go:noescape
+func directTQ2_0AVX2_4(nb int, w *byte, wStride int, a *byte, sums, out *float32)
+
+// directTQ2_0VNNI are the fused one-token TQ2_0 kernels for 1..4 rows.
+var directTQ2_0VNNI = [4]func(nb int, w *byte, wStride int, a *byte, sums, out *float32){directTQ2_0VNNI_1, directTQ2_0VNNI_2, directTQ2_0VNNI_3, directTQ2_0VNNI_4}
+
+//go:noescape
+func directTQ2_0VNNI_1(nb int, w *byte, wStride int, a *byte, sums, out *float32)
+
+//go:noescape
+func directTQ2_0VNNI_2(nb int, w *byte, wStride int, a *byte, sums, out *float32)
+
+//go:noescape
+func directTQ2_0VNNI_3(nb int, w *byte, wStride int, a *byte, sums, out *float32)
+
+//go:noescape
+func directTQ2_0VNNI_4(nb int, w *byte, wStride int, a *byte, sums, out *float32)
 
 // q8TablesAVX2 and q8TablesVNNI index the integer tiles by [rows−1][toks−1].
 var q8TablesAVX2 = [4][4]func(nb int, w, a *byte, out *float32, ldo int){

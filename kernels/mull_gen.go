@@ -205,49 +205,118 @@ func fTile(k int, R, T int) {
 	stores(R, T)
 }
 
-// directTypes are the weight types with fused one-token kernels that read
-// the encoded blocks themselves: block size, offset of the fp16 scale, the
-// unsigned offset o of the VNNI form (u = w + o) and the code that leaves
-// the block's 32 values in Y8 (signed, or as u with vnni).
-var directTypes = []struct {
+// directType is a weight type with fused one-token kernels that read the
+// encoded blocks themselves.
+type directType struct {
 	name  string
-	bytes int
-	off   string // DATA symbol of the offset bytes (also AVX2's subtrahend)
-	load  func(row string, vnni bool)
-	setup func() // constants in Y13..Y15
-}{
-	{"Q8_0", 34, "mullB128", func(row string, vnni bool) {
+	bytes int                                 // bytes per encoded block
+	sub   int                                 // 32-value sub-blocks per encoded block (1 or 8)
+	off   string                              // DATA symbol of the offset o (u = w + o; AVX2 subtracts it), "" for o = 0
+	min   bool                                // Q4_1/Q5_1: add Σ m·s
+	setup func(vnni bool)                     // constants in Y13..Y15
+	load  func(row string, ib int, vnni bool) // sub-block ib's values to Y8 (w, or u with vnni)
+	scale func(row string, ib int)            // sub-block ib's weight scale, broadcast, to Y7
+}
+
+// fp16Scale broadcasts the fp16 at off(row)(AX*1) as float32 into Y7.
+func fp16Scale(off int) func(row string, ib int) {
+	return func(row string, ib int) {
+		p("VPBROADCASTW %d(%s)(AX*1), X7", off, row)
+		p("VCVTPH2PS X7, Y7")
+	}
+}
+
+// q5Bits ORs the fifth bits (the 32-bit mask at off(row)(AX*1)) into the
+// nibbles in Y8 (needs Y14 = bit masks, Y15 = byte spread).
+func q5Bits(row string, off int) {
+	p("VPBROADCASTD %d(%s)(AX*1), Y9", off, row)
+	p("VPSHUFB Y15, Y9, Y9")
+	p("VPAND Y14, Y9, Y9")
+	p("VPCMPEQB Y14, Y9, Y9")
+	p("VPAND mullB16<>(SB), Y9, Y9")
+	p("VPOR Y9, Y8, Y8")
+}
+
+func nibSetup(vnni bool) { p("VMOVDQU mullNib<>(SB), Y13") }
+func q5Setup(vnni bool) {
+	p("VMOVDQU mullNib<>(SB), Y13")
+	p("VMOVDQU mullQ5Bits<>(SB), Y14")
+	p("VMOVDQU mullQ5Shuf<>(SB), Y15")
+}
+func iq4Setup(vnni bool) {
+	p("VMOVDQU mullNib<>(SB), Y13")
+	if vnni {
+		p("VMOVDQU mullIQ4U<>(SB), Y14")
+	} else {
+		p("VMOVDQU mullIQ4S<>(SB), Y14")
+	}
+}
+
+// signedIfAVX2 turns u = w + o back into w on the AVX2 path.
+func signedIfAVX2(vnni bool) {
+	if !vnni {
+		p("VPSUBB Y12, Y8, Y8")
+	}
+}
+
+var directTypes = []directType{
+	{"Q8_0", 34, 1, "mullB128", false, func(bool) {}, func(row string, ib int, vnni bool) {
 		p("VMOVDQU 2(%s)(AX*1), Y8", row)
 		if vnni {
 			p("VPXOR Y12, Y8, Y8")
 		}
-	}, func() {}},
-	{"Q4_0", 18, "mullB8", func(row string, vnni bool) {
+	}, fp16Scale(0)},
+	{"Q4_0", 18, 1, "mullB8", false, nibSetup, func(row string, ib int, vnni bool) {
 		nibbles(row, 2)
-		if !vnni {
-			p("VPSUBB Y12, Y8, Y8")
-		}
-	}, func() { p("VMOVDQU mullNib<>(SB), Y13") }},
-	{"IQ4_NL", 18, "mullB128", func(row string, vnni bool) {
+		signedIfAVX2(vnni)
+	}, fp16Scale(0)},
+	{"IQ4_NL", 18, 1, "mullB128", false, iq4Setup, func(row string, ib int, vnni bool) {
 		nibbles(row, 2)
 		p("VPSHUFB Y8, Y14, Y8")
-	}, nil},
-	{"Q5_0", 22, "mullB16", func(row string, vnni bool) {
+	}, fp16Scale(0)},
+	{"Q5_0", 22, 1, "mullB16", false, q5Setup, func(row string, ib int, vnni bool) {
 		nibbles(row, 6)
-		p("VPBROADCASTD 2(%s)(AX*1), Y9", row)
-		p("VPSHUFB Y15, Y9, Y9")
-		p("VPAND Y14, Y9, Y9")
-		p("VPCMPEQB Y14, Y9, Y9")
-		p("VPAND mullB16<>(SB), Y9, Y9")
-		p("VPOR Y9, Y8, Y8")
-		if !vnni {
-			p("VPSUBB Y12, Y8, Y8")
+		q5Bits(row, 2)
+		signedIfAVX2(vnni)
+	}, fp16Scale(0)},
+	{"Q4_1", 20, 1, "", true, nibSetup, func(row string, ib int, vnni bool) {
+		nibbles(row, 4)
+	}, fp16Scale(0)},
+	{"Q5_1", 24, 1, "", true, q5Setup, func(row string, ib int, vnni bool) {
+		nibbles(row, 8)
+		q5Bits(row, 4)
+	}, fp16Scale(0)},
+	{"IQ4_XS", 136, 8, "mullB128", false, iq4Setup, func(row string, ib int, vnni bool) {
+		nibbles(row, 8+16*ib)
+		p("VPSHUFB Y8, Y14, Y8")
+	}, func(row string, ib int) { // d·(ls−32), ls from scales_l/scales_h
+		p("MOVBLZX %d(%s)(AX*1), R9", 4+ib/2, row)
+		if ib%2 == 1 {
+			p("SHRL $4, R9")
 		}
-	}, func() {
-		p("VMOVDQU mullNib<>(SB), Y13")
-		p("VMOVDQU mullQ5Bits<>(SB), Y14")
-		p("VMOVDQU mullQ5Shuf<>(SB), Y15")
+		p("ANDL $15, R9")
+		p("MOVWLZX 2(%s)(AX*1), R14", row)
+		p("SHRL $%d, R14", 2*ib)
+		p("ANDL $3, R14")
+		p("SHLL $4, R14")
+		p("ORL R14, R9")
+		p("SUBL $32, R9")
+		p("VCVTSI2SSL R9, X7, X7")
+		p("MOVWLZX (%s)(AX*1), R14", row)
+		p("VMOVD R14, X9")
+		p("VCVTPH2PS X9, X9")
+		p("VMULSS X7, X9, X7")
+		p("VBROADCASTSS X7, Y7")
 	}},
+	{"TQ2_0", 66, 8, "mullB1", false, func(bool) { p("VMOVDQU mullB3<>(SB), Y13") }, func(row string, ib int, vnni bool) {
+		h, n := ib/4, ib%4
+		p("VMOVDQU %d(%s)(AX*1), Y8", 32*h, row)
+		if n > 0 {
+			p("VPSRLW $%d, Y8, Y8", 2*n)
+		}
+		p("VPAND Y13, Y8, Y8")
+		signedIfAVX2(vnni)
+	}, fp16Scale(64)},
 }
 
 // nibbles leaves in Y8 the 32 nibbles of the 16 bytes at off(row)(AX*1),
@@ -260,11 +329,12 @@ func nibbles(row string, off int) {
 }
 
 // direct writes a fused R-row, one-token kernel
-// func(nb int, w *byte, wStride int, a *byte, out *float32) for a weight
-// type: per block it forms the same lane sums and scale product as the
-// panel tiles, so its results are bit-identical to theirs.
-// Registers: acc Y0..Y3, a Y4, −o·Σa Y5, sum Y6, scale Y7, w Y8, Y9, Y10
-// scratch, as Y11, offset bytes Y12, type constants Y13..Y15.
+// func(nb int, w *byte, wStride int, a *byte, sums, out *float32) for a
+// weight type: per 32-value sub-block it forms the same lane sums and scale
+// product as the panel tiles (and, for Q4_1/Q5_1, the same Σ m·s), so its
+// results are bit-identical to theirs. Registers: acc Y0..Y3, a Y4,
+// −o·Σa (or the Σ m·s lanes) Y5, sum Y6, scale Y7, w Y8, scratch Y9, Y10,
+// as Y11, offset bytes (or s) Y12, type constants Y13..Y15; R13 walks sums.
 func direct(k int, R int, vnni bool) {
 	d := directTypes[k]
 	fam := "AVX2"
@@ -272,61 +342,95 @@ func direct(k int, R int, vnni bool) {
 		fam = "VNNI"
 	}
 	name := fmt.Sprintf("direct%s%s_%d", d.name, fam, R)
-	fmt.Fprintf(&out, "\n// func %s(nb int, w *byte, wStride int, a *byte, out *float32)\n", name)
-	fmt.Fprintf(&out, "TEXT ·%s(SB), NOSPLIT, $0-40\n", name)
+	fmt.Fprintf(&out, "\n// func %s(nb int, w *byte, wStride int, a *byte, sums, out *float32)\n", name)
+	fmt.Fprintf(&out, "TEXT ·%s(SB), NOSPLIT, $0-48\n", name)
 	p("MOVQ nb+0(FP), CX")
 	p("MOVQ w+8(FP), SI")
 	p("MOVQ wStride+16(FP), BX")
 	p("MOVQ a+24(FP), DI")
-	p("MOVQ out+32(FP), R8")
+	p("MOVQ sums+32(FP), R13")
+	p("MOVQ out+40(FP), R8")
+	if d.sub == 8 {
+		p("SHRQ $3, CX")
+	}
 	ptrs(R, 1)
 	p("XORQ AX, AX")
 	p("XORQ DX, DX")
 	for i := 0; i < R; i++ {
 		p("VXORPS Y%d, Y%d, Y%d", i, i, i)
 	}
-	p("VMOVDQU %s<>(SB), Y12", d.off)
-	if d.setup != nil {
-		d.setup()
-	} else { // IQ4_NL
-		p("VMOVDQU mullNib<>(SB), Y13")
-		if vnni {
-			p("VMOVDQU mullIQ4U<>(SB), Y14")
-		} else {
-			p("VMOVDQU mullIQ4S<>(SB), Y14")
-		}
+	if d.off != "" {
+		p("VMOVDQU %s<>(SB), Y12", d.off)
 	}
+	if d.min {
+		p("VXORPS Y5, Y5, Y5")
+	}
+	d.setup(vnni)
 	label(name + "_loop")
-	p("VMOVDQU (DI)(DX*1), Y4")
-	p("VBROADCASTSS 32(DI)(DX*1), Y11")
-	if vnni {
-		p("VPXOR Y5, Y5, Y5")
-		p("VPDPBUSD Y4, Y12, Y5")
-		p("VPXOR Y10, Y10, Y10")
-		p("VPSUBD Y5, Y10, Y5")
-	}
-	for r := 0; r < R; r++ {
-		d.load(rowPtr[r], vnni)
-		if vnni {
-			p("VMOVDQA Y5, Y6")
-			p("VPDPBUSD Y4, Y8, Y6")
-		} else {
-			p("VPSIGNB Y8, Y8, Y9")
-			p("VPSIGNB Y8, Y4, Y10")
-			p("VPMADDUBSW Y10, Y9, Y6")
-			p("VPMADDWD mullOnes16<>(SB), Y6, Y6")
+	if d.min { // lanes r of X5 += m_r·s
+		p("VPXOR X10, X10, X10")
+		for r := 0; r < R; r++ {
+			p("VPINSRW $%d, 2(%s)(AX*1), X10, X10", r, rowPtr[r])
 		}
-		p("VCVTDQ2PS Y6, Y6")
-		p("VPBROADCASTW (%s)(AX*1), X7", rowPtr[r])
-		p("VCVTPH2PS X7, Y7")
-		p("VMULPS Y11, Y7, Y7")
-		p("VFMADD231PS Y6, Y7, Y%d", r)
+		p("VCVTPH2PS X10, X10")
+		p("VBROADCASTSS (R13), X12")
+		p("VMULPS X12, X10, X10")
+		p("VADDPS X10, X5, X5")
+	}
+	for ib := 0; ib < d.sub; ib++ {
+		p("VMOVDQU %d(DI)(DX*1), Y4", 36*ib)
+		p("VBROADCASTSS %d(DI)(DX*1), Y11", 36*ib+32)
+		if vnni && d.off != "" {
+			p("VPXOR Y5, Y5, Y5")
+			p("VPDPBUSD Y4, Y12, Y5")
+			p("VPXOR Y10, Y10, Y10")
+			p("VPSUBD Y5, Y10, Y5")
+		}
+		for r := 0; r < R; r++ {
+			d.load(rowPtr[r], ib, vnni)
+			switch {
+			case vnni && d.off != "":
+				p("VMOVDQA Y5, Y6")
+				p("VPDPBUSD Y4, Y8, Y6")
+			case vnni:
+				p("VPXOR Y6, Y6, Y6")
+				p("VPDPBUSD Y4, Y8, Y6")
+			default:
+				p("VPSIGNB Y8, Y8, Y9")
+				p("VPSIGNB Y8, Y4, Y10")
+				p("VPMADDUBSW Y10, Y9, Y6")
+				p("VPMADDWD mullOnes16<>(SB), Y6, Y6")
+			}
+			p("VCVTDQ2PS Y6, Y6")
+			d.scale(rowPtr[r], ib)
+			p("VMULPS Y11, Y7, Y7")
+			p("VFMADD231PS Y6, Y7, Y%d", r)
+		}
 	}
 	p("ADDQ $%d, AX", d.bytes)
-	p("ADDQ $36, DX")
+	p("ADDQ $%d, DX", 36*d.sub)
+	if d.min {
+		p("ADDQ $4, R13")
+	}
 	p("DECQ CX")
 	p("JNZ %s_loop", name)
-	stores(R, 1)
+	if !d.min {
+		stores(R, 1)
+		return
+	}
+	for r := 0; r < R; r++ { // out[r] = hsum(acc_r) + lane r of X5
+		p("VEXTRACTF128 $1, Y%d, X9", r)
+		p("VADDPS X9, X%d, X%d", r, r)
+		p("VMOVHLPS X%d, X%d, X9", r, r)
+		p("VADDPS X9, X%d, X%d", r, r)
+		p("VMOVSHDUP X%d, X9", r)
+		p("VADDSS X9, X%d, X%d", r, r)
+		p("VPSHUFD $%d, X5, X9", r)
+		p("VADDSS X9, X%d, X%d", r, r)
+		p("VMOVSS X%d, %d(R8)", r, 4*r)
+	}
+	p("VZEROUPPER")
+	p("RET")
 }
 
 // Tile shapes each family provides (every r ≤ R, t ≤ T of its largest).
@@ -355,6 +459,8 @@ func main() {
 	data32("mullB8", func(int) byte { return 8 })
 	data32("mullB16", func(int) byte { return 16 })
 	data32("mullB128", func(int) byte { return 128 })
+	data32("mullB1", func(int) byte { return 1 })
+	data32("mullB3", func(int) byte { return 3 })
 	data32("mullIQ4S", func(i int) byte { return byte(int8(iq4[i%16])) })
 	data32("mullIQ4U", func(i int) byte { return byte(iq4[i%16] + 128) })
 	data32("mullQ5Bits", func(i int) byte { return 1 << (i % 8) })
@@ -382,14 +488,14 @@ func main() {
 	for k, d := range directTypes {
 		for _, vnni := range []bool{false, true} {
 			fam := map[bool]string{false: "AVX2", true: "VNNI"}[vnni]
-			fmt.Fprintf(&decl, "// direct%s%s are the fused one-token %s kernels for 1..4 rows.\nvar direct%s%s = [4]func(nb int, w *byte, wStride int, a *byte, out *float32){", d.name, fam, d.name, d.name, fam)
+			fmt.Fprintf(&decl, "// direct%s%s are the fused one-token %s kernels for 1..4 rows.\nvar direct%s%s = [4]func(nb int, w *byte, wStride int, a *byte, sums, out *float32){", d.name, fam, d.name, d.name, fam)
 			for R := 1; R <= 4; R++ {
 				direct(k, R, vnni)
 				fmt.Fprintf(&decl, "direct%s%s_%d, ", d.name, fam, R)
 			}
 			decl.WriteString("}\n\n")
 			for R := 1; R <= 4; R++ {
-				fmt.Fprintf(&decl, "//go:noescape\nfunc direct%s%s_%d(nb int, w *byte, wStride int, a *byte, out *float32)\n\n", d.name, fam, R)
+				fmt.Fprintf(&decl, "//go:noescape\nfunc direct%s%s_%d(nb int, w *byte, wStride int, a *byte, sums, out *float32)\n\n", d.name, fam, R)
 			}
 		}
 	}
