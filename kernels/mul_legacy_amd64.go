@@ -11,8 +11,8 @@ import "unsafe"
 // else the pure-Go twin.
 var q8TileImpl = pickQ8Tiles(Features())
 
-// fTileImpl is the float tile in use: the AVX2+FMA+F16C tiles, or nil
-// (the pure-Go product) without them.
+// fTileImpl is the float tile in use: the AVX-512 tiles, else the
+// AVX2+FMA+F16C ones, or nil (the pure-Go product) without them.
 var fTileImpl = pickFTiles(Features())
 
 func pickQ8Tiles(f CPUFeatures) q8Tiles {
@@ -54,10 +54,26 @@ func q8AsmTiles(tab *[4][4]func(nb int, w, a *byte, out *float32, ldo int), dire
 }
 
 func pickFTiles(f CPUFeatures) *fTiles {
+	if f.AVX512F && f.FMA {
+		return &fTiles{
+			chunk: 16,
+			shape: func(toks int) (int, int) {
+				return 4, min(toks, 4)
+			},
+			run: func(k fKind, rr, tt, nc int, w []byte, wStride int, a []byte, aStride int, out []float32, ldo int) {
+				sz := fKindInfo[k].size
+				_ = w[(rr-1)*wStride+nc*16*sz-1]
+				_ = a[(tt-1)*aStride+nc*16*sz-1]
+				_ = out[(tt-1)*ldo+rr-1]
+				fTables512[k][rr-1][tt-1](nc, unsafe.SliceData(w), wStride, unsafe.SliceData(a), aStride, unsafe.SliceData(out), ldo)
+			},
+		}
+	}
 	if !(f.AVX2 && f.FMA && f.F16C) {
 		return nil
 	}
 	return &fTiles{
+		chunk: 8,
 		shape: func(toks int) (int, int) {
 			switch toks {
 			case 1:
@@ -67,12 +83,12 @@ func pickFTiles(f CPUFeatures) *fTiles {
 			}
 			return 3, 4
 		},
-		run: func(k fKind, rr, tt, n8 int, w []byte, wStride int, a []byte, aStride int, out []float32, ldo int) {
+		run: func(k fKind, rr, tt, nc int, w []byte, wStride int, a []byte, aStride int, out []float32, ldo int) {
 			sz := fKindInfo[k].size
-			_ = w[(rr-1)*wStride+n8*8*sz-1]
-			_ = a[(tt-1)*aStride+n8*8*sz-1]
+			_ = w[(rr-1)*wStride+nc*8*sz-1]
+			_ = a[(tt-1)*aStride+nc*8*sz-1]
 			_ = out[(tt-1)*ldo+rr-1]
-			fTables[k][rr-1][tt-1](n8, unsafe.SliceData(w), wStride, unsafe.SliceData(a), aStride, unsafe.SliceData(out), ldo)
+			fTables[k][rr-1][tt-1](nc, unsafe.SliceData(w), wStride, unsafe.SliceData(a), aStride, unsafe.SliceData(out), ldo)
 		},
 	}
 }

@@ -54,9 +54,12 @@ func TestMatKernelsEveryPath(t *testing.T) {
 				p := newMulProblem(c, n, mode, 2)
 				results := map[string][]float32{}
 				for _, fam := range fams {
-					ft := pickFTiles(Features())
-					if fam.name == "go" {
-						ft = nil
+					var ft *fTiles
+					switch fam.name {
+					case "avx2":
+						ft = pickFTiles(CPUFeatures{AVX2: true, FMA: true, F16C: true})
+					case "vnni":
+						ft = pickFTiles(Features())
 					}
 					withTiles(fam.tiles, ft, func() {
 						t.Run(name+"/"+fam.name, func(t *testing.T) { checkMatKernel(t, c, c.k.Mul, n, mode) })

@@ -4,11 +4,12 @@ package kernels
 // activations come in the same format (ggml rounds them to F16 for F16
 // weights and to BF16 for BF16 weights).
 //
-// The assembly tiles form each (row, token) product over the first
-// n&^7 values as eight float32 lanes (lane i takes values ≡ i mod 8), one
-// fused multiply-add per lane and 8 values, reduced as
+// The AVX2 tiles form each (row, token) product over the first n&^7
+// values as eight float32 lanes (lane i takes values ≡ i mod 8), one fused
+// multiply-add per lane and 8 values, reduced as
 // ((l0+l4)+(l2+l6)) + ((l1+l5)+(l3+l7)); the last n mod 8 products are then
-// added one by one in Go. Every tile shape gives the same bits. The pure-Go
+// added one by one in Go. The AVX-512 tiles do the same with 16 lanes over
+// n&^15, first adding lane i+8 to lane i. Every tile shape gives the same bits. The pure-Go
 // twin sums one float32 per (row, token) in index order.
 
 // fKind names a float weight (and activation) encoding.
@@ -33,10 +34,11 @@ var fKindInfo = [...]struct {
 
 // fTiles is an assembly implementation of the float tiles: shape picks the
 // tile for toks tokens; run fills out[t·ldo+r] (r < rr, t < tt) with the
-// lane sums over n8 groups of 8 values.
+// lane sums over nc groups of chunk values (8 or 16 lanes).
 type fTiles struct {
+	chunk int
 	shape func(toks int) (r, t int)
-	run   func(k fKind, rr, tt, n8 int, w []byte, wStride int, a []byte, aStride int, out []float32, ldo int)
+	run   func(k fKind, rr, tt, nc int, w []byte, wStride int, a []byte, aStride int, out []float32, ldo int)
 }
 
 // floatMul builds the MulFunc of a float weight type.
@@ -50,22 +52,22 @@ func floatMul(k fKind) MulFunc {
 			return
 		}
 		tiles := fTileImpl
-		n8 := n / 8
+		nc := n / tiles.chunk
 		tr, tt := tiles.shape(toks)
 		for r0 := 0; r0 < rows; r0 += tr {
 			rr := min(tr, rows-r0)
 			for t0 := 0; t0 < toks; t0 += tt {
 				ct := min(tt, toks-t0)
 				o := out[t0*ldo+r0:]
-				if n8 > 0 {
-					tiles.run(k, rr, ct, n8, w[r0*wStride:], wStride, a[t0*aStride:], aStride, o, ldo)
+				if nc > 0 {
+					tiles.run(k, rr, ct, nc, w[r0*wStride:], wStride, a[t0*aStride:], aStride, o, ldo)
 				} else {
 					for t := 0; t < ct; t++ {
 						clear(o[t*ldo : t*ldo+rr])
 					}
 				}
-				if n%8 != 0 {
-					floatTail(k, n8*8, n, rr, ct, w[r0*wStride:], wStride, a[t0*aStride:], aStride, o, ldo)
+				if n%tiles.chunk != 0 {
+					floatTail(k, nc*tiles.chunk, n, rr, ct, w[r0*wStride:], wStride, a[t0*aStride:], aStride, o, ldo)
 				}
 			}
 		}
@@ -76,7 +78,7 @@ func floatMul(k fKind) MulFunc {
 // one.
 func floatTail(k fKind, lo, n, rr, tt int, w []byte, wStride int, a []byte, aStride int, out []float32, ldo int) {
 	sz, dec := fKindInfo[k].size, fKindInfo[k].decode
-	var wv, av [8]float32
+	var wv, av [16]float32
 	for t := 0; t < tt; t++ {
 		dec(av[:n-lo], a[t*aStride+lo*sz:t*aStride+n*sz])
 		for r := 0; r < rr; r++ {

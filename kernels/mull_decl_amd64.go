@@ -484,3 +484,169 @@ var fTables = [3][4][4]func(n8 int, w *byte, wStride int, a *byte, aStride int, 
 		{fTileBF16_4x1, fTileBF16_4x2, nil, nil},
 	},
 }
+
+// fTables512 index the AVX-512 float tiles by [kind][rows−1][toks−1].
+var fTables512 = [3][4][4]func(n16 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int){
+	{
+		{fTile512F32_1x1, fTile512F32_1x2, fTile512F32_1x3, fTile512F32_1x4},
+		{fTile512F32_2x1, fTile512F32_2x2, fTile512F32_2x3, fTile512F32_2x4},
+		{fTile512F32_3x1, fTile512F32_3x2, fTile512F32_3x3, fTile512F32_3x4},
+		{fTile512F32_4x1, fTile512F32_4x2, fTile512F32_4x3, fTile512F32_4x4},
+	},
+	{
+		{fTile512F16_1x1, fTile512F16_1x2, fTile512F16_1x3, fTile512F16_1x4},
+		{fTile512F16_2x1, fTile512F16_2x2, fTile512F16_2x3, fTile512F16_2x4},
+		{fTile512F16_3x1, fTile512F16_3x2, fTile512F16_3x3, fTile512F16_3x4},
+		{fTile512F16_4x1, fTile512F16_4x2, fTile512F16_4x3, fTile512F16_4x4},
+	},
+	{
+		{fTile512BF16_1x1, fTile512BF16_1x2, fTile512BF16_1x3, fTile512BF16_1x4},
+		{fTile512BF16_2x1, fTile512BF16_2x2, fTile512BF16_2x3, fTile512BF16_2x4},
+		{fTile512BF16_3x1, fTile512BF16_3x2, fTile512BF16_3x3, fTile512BF16_3x4},
+		{fTile512BF16_4x1, fTile512BF16_4x2, fTile512BF16_4x3, fTile512BF16_4x4},
+	},
+}
+
+//go:noescape
+func fTile512F32_1x1(n16 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func fTile512F32_1x2(n16 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func fTile512F32_1x3(n16 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func fTile512F32_1x4(n16 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func fTile512F32_2x1(n16 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func fTile512F32_2x2(n16 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func fTile512F32_2x3(n16 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func fTile512F32_2x4(n16 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func fTile512F32_3x1(n16 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func fTile512F32_3x2(n16 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func fTile512F32_3x3(n16 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func fTile512F32_3x4(n16 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func fTile512F32_4x1(n16 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func fTile512F32_4x2(n16 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func fTile512F32_4x3(n16 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func fTile512F32_4x4(n16 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func fTile512F16_1x1(n16 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func fTile512F16_1x2(n16 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func fTile512F16_1x3(n16 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func fTile512F16_1x4(n16 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func fTile512F16_2x1(n16 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func fTile512F16_2x2(n16 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func fTile512F16_2x3(n16 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func fTile512F16_2x4(n16 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func fTile512F16_3x1(n16 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func fTile512F16_3x2(n16 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func fTile512F16_3x3(n16 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func fTile512F16_3x4(n16 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func fTile512F16_4x1(n16 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func fTile512F16_4x2(n16 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func fTile512F16_4x3(n16 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func fTile512F16_4x4(n16 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func fTile512BF16_1x1(n16 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func fTile512BF16_1x2(n16 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func fTile512BF16_1x3(n16 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func fTile512BF16_1x4(n16 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func fTile512BF16_2x1(n16 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func fTile512BF16_2x2(n16 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func fTile512BF16_2x3(n16 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func fTile512BF16_2x4(n16 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func fTile512BF16_3x1(n16 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func fTile512BF16_3x2(n16 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func fTile512BF16_3x3(n16 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func fTile512BF16_3x4(n16 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func fTile512BF16_4x1(n16 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func fTile512BF16_4x2(n16 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func fTile512BF16_4x3(n16 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func fTile512BF16_4x4(n16 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
