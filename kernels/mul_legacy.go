@@ -91,6 +91,9 @@ func (s *mulScratch) grab(nb, nf int) ([]byte, []float32) {
 // and hasMin marks Q4_1/Q5_1.
 func q8Mul(name string, dec q8Decoder, block, blockBytes int, act ActFormat, hasMin bool) MulFunc {
 	unpackAct := actUnpackers[act]
+	if d := asmDecoders[name]; d != nil {
+		dec = d
+	}
 	return func(n int, w []byte, wStride, rows int, a []byte, aStride, toks int, out []float32, ldo int) {
 		if rows <= 0 || toks <= 0 {
 			return

@@ -132,3 +132,35 @@ func directKernels(vnni bool) map[string]directFunc {
 	}
 	return m
 }
+
+// asmDecoders are the AVX2 panel decoders (exact twins of the Go ones), or
+// nil without AVX2 and F16C.
+var asmDecoders = func() map[string]q8Decoder {
+	f := Features()
+	if !(f.AVX2 && f.F16C) {
+		return nil
+	}
+	m := map[string]q8Decoder{}
+	for name, fn := range asmDecoderFuncs {
+		blk, size := 32, directBlockBytes[name]
+		if name == "IQ4_XS" || name == "TQ2_0" {
+			blk = qkK
+		}
+		m[name] = func(dst []byte, mins []float32, src []byte, nb int) {
+			_ = src[nb*32/blk*size-1]
+			_ = dst[nb*q8pBlock-1]
+			var mp *float32
+			if mins != nil {
+				mp = unsafe.SliceData(mins[:nb])
+			}
+			fn(nb, unsafe.SliceData(src), unsafe.SliceData(dst), mp)
+		}
+	}
+	return m
+}()
+
+// directBlockBytes are the encoded block sizes of the types with assembly.
+var directBlockBytes = map[string]int{
+	"Q8_0": blockQ8_0, "Q4_0": blockQ4_0, "IQ4_NL": blockIQ4NL, "Q5_0": blockQ5_0,
+	"Q4_1": blockQ4_1, "Q5_1": blockQ5_1, "IQ4_XS": blockIQ4XS, "TQ2_0": blockTQ2,
+}

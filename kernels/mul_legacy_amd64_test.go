@@ -3,8 +3,10 @@
 package kernels
 
 import (
+	"bytes"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -79,6 +81,50 @@ func TestMatKernelsEveryPath(t *testing.T) {
 							t.Fatalf("%s: out[%d,%d] avx2 %v != vnni %v", name, tk, r, v, v2[i])
 						}
 					}
+				}
+			}
+		}
+	}
+}
+
+// TestPanelDecodersMatchGo checks each assembly panel decoder against its
+// Go twin, byte for byte, on random encodings (any fp16 scale, NaN and Inf
+// included).
+func TestPanelDecodersMatchGo(t *testing.T) {
+	if asmDecoders == nil {
+		t.Skip("no AVX2+F16C")
+	}
+	goDec := map[string]struct {
+		dec         q8Decoder
+		block, size int
+	}{
+		"Q8_0": {decodeQ8_0, 32, blockQ8_0}, "Q4_0": {decodeQ4_0, 32, blockQ4_0},
+		"IQ4_NL": {decodeIQ4_NL, 32, blockIQ4NL}, "Q5_0": {decodeQ5_0, 32, blockQ5_0},
+		"Q4_1": {decodeQ4_1, 32, blockQ4_1}, "Q5_1": {decodeQ5_1, 32, blockQ5_1},
+		"IQ4_XS": {decodeIQ4_XS, qkK, blockIQ4XS}, "TQ2_0": {decodeTQ2_0, qkK, blockTQ2},
+	}
+	if len(goDec) != len(asmDecoders) {
+		t.Fatalf("%d assembly decoders, %d Go twins listed", len(asmDecoders), len(goDec))
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	for name, asm := range asmDecoders {
+		g := goDec[name]
+		for _, n := range []int{256, 512, 5632} {
+			nb := n / 32
+			src := make([]byte, n/g.block*g.size)
+			for i := range src {
+				src[i] = uint8(r.Uint32())
+			}
+			want, got := make([]byte, nb*q8pBlock), make([]byte, nb*q8pBlock)
+			wm, gm := make([]float32, nb), make([]float32, nb)
+			g.dec(want, wm, src, nb)
+			asm(got, gm, src, nb)
+			if !bytes.Equal(want, got) {
+				t.Fatalf("%s n=%d: panel differs from the Go decoder", name, n)
+			}
+			for i := range wm {
+				if math.Float32bits(wm[i]) != math.Float32bits(gm[i]) {
+					t.Fatalf("%s n=%d: min %d = %v, Go %v", name, n, i, gm[i], wm[i])
 				}
 			}
 		}

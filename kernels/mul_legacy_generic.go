@@ -7,3 +7,6 @@ var q8TileImpl = q8TilesGo
 
 // fTileImpl is the float tile in use: none in this build (floatMulGo).
 var fTileImpl *fTiles
+
+// asmDecoders is empty in this build: the Go decoders unpack every type.
+var asmDecoders map[string]q8Decoder

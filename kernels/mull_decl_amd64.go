@@ -208,6 +208,42 @@ func fTileBF16_4x2(n8 int, w *byte, wStride int, a *byte, aStride int, out *floa
 //go:noescape
 func q8TileVNNI_4x3(nb int, w, a *byte, out *float32, ldo int)
 
+// asmDecoderFuncs are the AVX2 panel decoders by weight type name.
+var asmDecoderFuncs = map[string]func(nb int, src, dst *byte, mins *float32){
+	"Q8_0":   decodeQ8_0AVX2,
+	"Q4_0":   decodeQ4_0AVX2,
+	"IQ4_NL": decodeIQ4_NLAVX2,
+	"Q5_0":   decodeQ5_0AVX2,
+	"Q4_1":   decodeQ4_1AVX2,
+	"Q5_1":   decodeQ5_1AVX2,
+	"IQ4_XS": decodeIQ4_XSAVX2,
+	"TQ2_0":  decodeTQ2_0AVX2,
+}
+
+//go:noescape
+func decodeQ8_0AVX2(nb int, src, dst *byte, mins *float32)
+
+//go:noescape
+func decodeQ4_0AVX2(nb int, src, dst *byte, mins *float32)
+
+//go:noescape
+func decodeIQ4_NLAVX2(nb int, src, dst *byte, mins *float32)
+
+//go:noescape
+func decodeQ5_0AVX2(nb int, src, dst *byte, mins *float32)
+
+//go:noescape
+func decodeQ4_1AVX2(nb int, src, dst *byte, mins *float32)
+
+//go:noescape
+func decodeQ5_1AVX2(nb int, src, dst *byte, mins *float32)
+
+//go:noescape
+func decodeIQ4_XSAVX2(nb int, src, dst *byte, mins *float32)
+
+//go:noescape
+func decodeTQ2_0AVX2(nb int, src, dst *byte, mins *float32)
+
 // directQ8_0AVX2 are the fused one-token Q8_0 kernels for 1..4 rows.
 var directQ8_0AVX2 = [4]func(nb int, w *byte, wStride int, a *byte, sums, out *float32){directQ8_0AVX2_1, directQ8_0AVX2_2, directQ8_0AVX2_3, directQ8_0AVX2_4}
 

@@ -497,6 +497,47 @@ func direct(k int, R int, vnni bool) {
 	p("RET")
 }
 
+// decoder writes decode<name>AVX2(nb int, src, dst *byte, mins *float32),
+// the AVX2 twin of the Go panel decoder of a type: the signed values and
+// float32 scale of each 32-value sub-block, and the Q4_1/Q5_1 mins.
+func decoder(k int) {
+	d := directTypes[k]
+	name := fmt.Sprintf("decode%sAVX2", d.name)
+	fmt.Fprintf(&out, "\n// func %s(nb int, src, dst *byte, mins *float32)\n", name)
+	fmt.Fprintf(&out, "TEXT ·%s(SB), NOSPLIT, $0-32\n", name)
+	p("MOVQ nb+0(FP), CX")
+	p("MOVQ src+8(FP), SI")
+	p("MOVQ dst+16(FP), DI")
+	p("MOVQ mins+24(FP), R13")
+	if d.sub == 8 {
+		p("SHRQ $3, CX")
+	}
+	p("XORQ AX, AX")
+	if d.off != "" {
+		p("VMOVDQU %s<>(SB), Y12", d.off)
+	}
+	d.setup(false)
+	label(name + "_loop")
+	for ib := 0; ib < d.sub; ib++ {
+		d.load("SI", ib, false)
+		p("VMOVDQU Y8, %d(DI)", 36*ib)
+		d.scale("SI", ib)
+		p("VMOVSS X7, %d(DI)", 36*ib+32)
+	}
+	if d.min {
+		p("VPBROADCASTW 2(SI)(AX*1), X9")
+		p("VCVTPH2PS X9, X9")
+		p("VMOVSS X9, (R13)")
+		p("ADDQ $4, R13")
+	}
+	p("ADDQ $%d, AX", d.bytes)
+	p("ADDQ $%d, DI", 36*d.sub)
+	p("DECQ CX")
+	p("JNZ %s_loop", name)
+	p("VZEROUPPER")
+	p("RET")
+}
+
 // Tile shapes each family provides (every r ≤ R, t ≤ T of its largest).
 func q8AVX2Fits(R, T int) bool { return R*T+2*R+3 <= 16 }
 func q8VNNIFits(R, T int) bool { return R*T <= 12 && T <= 4 }
@@ -549,6 +590,15 @@ func main() {
 				}
 			}
 		}
+	}
+	decl.WriteString("// asmDecoderFuncs are the AVX2 panel decoders by weight type name.\nvar asmDecoderFuncs = map[string]func(nb int, src, dst *byte, mins *float32){\n")
+	for k, d := range directTypes {
+		decoder(k)
+		fmt.Fprintf(&decl, "%q: decode%sAVX2,\n", d.name, d.name)
+	}
+	decl.WriteString("}\n\n")
+	for _, d := range directTypes {
+		fmt.Fprintf(&decl, "//go:noescape\nfunc decode%sAVX2(nb int, src, dst *byte, mins *float32)\n\n", d.name)
 	}
 	for k, d := range directTypes {
 		for _, vnni := range []bool{false, true} {
