@@ -280,6 +280,39 @@ type directType struct {
 	setup func(vnni bool)                     // constants in Y13..Y15
 	load  func(row string, ib int, vnni bool) // sub-block ib's values to Y8 (w, or u with vnni)
 	scale func(row string, ib int)            // sub-block ib's weight scale, broadcast, to Y7
+	pre   func(row string, r int)             // per block and row r: the 8 sub-block scales to 32·r(SP)
+}
+
+// rowIndex is the row number of a row pointer register.
+func rowIndex(row string) int {
+	for i, r := range rowPtr {
+		if r == row {
+			return i
+		}
+	}
+	panic(row)
+}
+
+// stackScale broadcasts sub-block ib's scale, stored by pre, into Y7.
+func stackScale(row string, ib int) { p("VBROADCASTSS %d(SP), Y7", 32*rowIndex(row)+4*ib) }
+
+// iq4xsScales stores an IQ4_XS block's eight sub-block scales
+// d·(ls−32) at 32·r(SP): ls = 4 bits of scales_l | 2 bits of scales_h << 4.
+func iq4xsScales(row string, r int) {
+	p("VPBROADCASTD 4(%s)(AX*1), Y9", row)
+	p("VPSRLVD mullShiftL<>(SB), Y9, Y9")
+	p("VPAND mullD15<>(SB), Y9, Y9")
+	p("VPBROADCASTD 2(%s)(AX*1), Y10", row)
+	p("VPSRLVD mullShiftH<>(SB), Y10, Y10")
+	p("VPAND mullD3<>(SB), Y10, Y10")
+	p("VPSLLD $4, Y10, Y10")
+	p("VPOR Y10, Y9, Y9")
+	p("VPSUBD mullD32<>(SB), Y9, Y9")
+	p("VCVTDQ2PS Y9, Y9")
+	p("VPBROADCASTW (%s)(AX*1), X10", row)
+	p("VCVTPH2PS X10, Y10")
+	p("VMULPS Y9, Y10, Y9")
+	p("VMOVUPS Y9, %d(SP)", 32*r)
 }
 
 // fp16Scale broadcasts the fp16 at off(row)(AX*1) as float32 into Y7.
@@ -329,49 +362,31 @@ var directTypes = []directType{
 		if vnni {
 			p("VPXOR Y12, Y8, Y8")
 		}
-	}, fp16Scale(0)},
+	}, fp16Scale(0), nil},
 	{"Q4_0", 18, 1, "mullB8", false, nibSetup, func(row string, ib int, vnni bool) {
 		nibbles(row, 2)
 		signedIfAVX2(vnni)
-	}, fp16Scale(0)},
+	}, fp16Scale(0), nil},
 	{"IQ4_NL", 18, 1, "mullB128", false, iq4Setup, func(row string, ib int, vnni bool) {
 		nibbles(row, 2)
 		p("VPSHUFB Y8, Y14, Y8")
-	}, fp16Scale(0)},
+	}, fp16Scale(0), nil},
 	{"Q5_0", 22, 1, "mullB16", false, q5Setup, func(row string, ib int, vnni bool) {
 		nibbles(row, 6)
 		q5Bits(row, 2)
 		signedIfAVX2(vnni)
-	}, fp16Scale(0)},
+	}, fp16Scale(0), nil},
 	{"Q4_1", 20, 1, "", true, nibSetup, func(row string, ib int, vnni bool) {
 		nibbles(row, 4)
-	}, fp16Scale(0)},
+	}, fp16Scale(0), nil},
 	{"Q5_1", 24, 1, "", true, q5Setup, func(row string, ib int, vnni bool) {
 		nibbles(row, 8)
 		q5Bits(row, 4)
-	}, fp16Scale(0)},
+	}, fp16Scale(0), nil},
 	{"IQ4_XS", 136, 8, "mullB128", false, iq4Setup, func(row string, ib int, vnni bool) {
 		nibbles(row, 8+16*ib)
 		p("VPSHUFB Y8, Y14, Y8")
-	}, func(row string, ib int) { // d·(ls−32), ls from scales_l/scales_h
-		p("MOVBLZX %d(%s)(AX*1), R9", 4+ib/2, row)
-		if ib%2 == 1 {
-			p("SHRL $4, R9")
-		}
-		p("ANDL $15, R9")
-		p("MOVWLZX 2(%s)(AX*1), R14", row)
-		p("SHRL $%d, R14", 2*ib)
-		p("ANDL $3, R14")
-		p("SHLL $4, R14")
-		p("ORL R14, R9")
-		p("SUBL $32, R9")
-		p("VCVTSI2SSL R9, X7, X7")
-		p("MOVWLZX (%s)(AX*1), R14", row)
-		p("VMOVD R14, X9")
-		p("VCVTPH2PS X9, X9")
-		p("VMULSS X7, X9, X7")
-		p("VBROADCASTSS X7, Y7")
-	}},
+	}, stackScale, iq4xsScales},
 	{"TQ2_0", 66, 8, "mullB1", false, func(bool) { p("VMOVDQU mullB3<>(SB), Y13") }, func(row string, ib int, vnni bool) {
 		h, n := ib/4, ib%4
 		p("VMOVDQU %d(%s)(AX*1), Y8", 32*h, row)
@@ -380,7 +395,11 @@ var directTypes = []directType{
 		}
 		p("VPAND Y13, Y8, Y8")
 		signedIfAVX2(vnni)
-	}, fp16Scale(64)},
+	}, stackScale, func(row string, r int) {
+		p("VPBROADCASTW 64(%s)(AX*1), X9", row)
+		p("VCVTPH2PS X9, Y9")
+		p("VMOVUPS Y9, %d(SP)", 32*r)
+	}},
 }
 
 // nibbles leaves in Y8 the 32 nibbles of the 16 bytes at off(row)(AX*1),
@@ -407,7 +426,7 @@ func direct(k int, R int, vnni bool) {
 	}
 	name := fmt.Sprintf("direct%s%s_%d", d.name, fam, R)
 	fmt.Fprintf(&out, "\n// func %s(nb int, w *byte, wStride int, a *byte, sums, out *float32)\n", name)
-	fmt.Fprintf(&out, "TEXT ·%s(SB), NOSPLIT, $0-48\n", name)
+	fmt.Fprintf(&out, "TEXT ·%s(SB), NOSPLIT, $%d-48\n", name, frame(d))
 	p("MOVQ nb+0(FP), CX")
 	p("MOVQ w+8(FP), SI")
 	p("MOVQ wStride+16(FP), BX")
@@ -440,6 +459,11 @@ func direct(k int, R int, vnni bool) {
 		p("VBROADCASTSS (R13), X12")
 		p("VMULPS X12, X10, X10")
 		p("VADDPS X10, X5, X5")
+	}
+	if d.pre != nil {
+		for r := 0; r < R; r++ {
+			d.pre(rowPtr[r], r)
+		}
 	}
 	for ib := 0; ib < d.sub; ib++ {
 		p("VMOVDQU %d(DI)(DX*1), Y4", 36*ib)
@@ -497,6 +521,14 @@ func direct(k int, R int, vnni bool) {
 	p("RET")
 }
 
+// frame is the local stack a kernel of type d needs (pre's scales).
+func frame(d directType) int {
+	if d.pre != nil {
+		return 128
+	}
+	return 0
+}
+
 // decoder writes decode<name>AVX2(nb int, src, dst *byte, mins *float32),
 // the AVX2 twin of the Go panel decoder of a type: the signed values and
 // float32 scale of each 32-value sub-block, and the Q4_1/Q5_1 mins.
@@ -504,7 +536,7 @@ func decoder(k int) {
 	d := directTypes[k]
 	name := fmt.Sprintf("decode%sAVX2", d.name)
 	fmt.Fprintf(&out, "\n// func %s(nb int, src, dst *byte, mins *float32)\n", name)
-	fmt.Fprintf(&out, "TEXT ·%s(SB), NOSPLIT, $0-32\n", name)
+	fmt.Fprintf(&out, "TEXT ·%s(SB), NOSPLIT, $%d-32\n", name, frame(d))
 	p("MOVQ nb+0(FP), CX")
 	p("MOVQ src+8(FP), SI")
 	p("MOVQ dst+16(FP), DI")
@@ -518,6 +550,9 @@ func decoder(k int) {
 	}
 	d.setup(false)
 	label(name + "_loop")
+	if d.pre != nil {
+		d.pre("SI", 0)
+	}
 	for ib := 0; ib < d.sub; ib++ {
 		d.load("SI", ib, false)
 		p("VMOVDQU Y8, %d(DI)", 36*ib)
@@ -566,6 +601,14 @@ func main() {
 	data32("mullB16", func(int) byte { return 16 })
 	data32("mullB128", func(int) byte { return 128 })
 	data32("mullB1", func(int) byte { return 1 })
+	dwords := func(name string, v func(i int) uint32) {
+		data32(name, func(i int) byte { return byte(v(i/4) >> (8 * (i % 4))) })
+	}
+	dwords("mullShiftL", func(i int) uint32 { return uint32(4 * i) })
+	dwords("mullShiftH", func(i int) uint32 { return uint32(2 * i) })
+	dwords("mullD15", func(int) uint32 { return 15 })
+	dwords("mullD3", func(int) uint32 { return 3 })
+	dwords("mullD32", func(int) uint32 { return 32 })
 	data32("mullB3", func(int) byte { return 3 })
 	data32("mullIQ4S", func(i int) byte { return byte(int8(iq4[i%16])) })
 	data32("mullIQ4U", func(i int) byte { return byte(iq4[i%16] + 128) })
