@@ -110,6 +110,7 @@ func directKernels(vnni bool) map[string]directFunc {
 		"Q5_1":   {&directQ5_1AVX2, &directQ5_1VNNI, 32, blockQ5_1},
 		"IQ4_XS": {&directIQ4_XSAVX2, &directIQ4_XSVNNI, qkK, blockIQ4XS},
 		"TQ2_0":  {&directTQ2_0AVX2, &directTQ2_0VNNI, qkK, blockTQ2},
+		"TQ1_0":  {&directTQ1_0AVX2, &directTQ1_0VNNI, qkK, blockTQ1},
 	} {
 		tab := t.avx2
 		if vnni {
@@ -143,7 +144,7 @@ var asmDecoders = func() map[string]q8Decoder {
 	m := map[string]q8Decoder{}
 	for name, fn := range asmDecoderFuncs {
 		blk, size := 32, directBlockBytes[name]
-		if name == "IQ4_XS" || name == "TQ2_0" {
+		if name == "IQ4_XS" || name == "TQ2_0" || name == "TQ1_0" {
 			blk = qkK
 		}
 		m[name] = func(dst []byte, mins []float32, src []byte, nb int) {
@@ -162,5 +163,5 @@ var asmDecoders = func() map[string]q8Decoder {
 // directBlockBytes are the encoded block sizes of the types with assembly.
 var directBlockBytes = map[string]int{
 	"Q8_0": blockQ8_0, "Q4_0": blockQ4_0, "IQ4_NL": blockIQ4NL, "Q5_0": blockQ5_0,
-	"Q4_1": blockQ4_1, "Q5_1": blockQ5_1, "IQ4_XS": blockIQ4XS, "TQ2_0": blockTQ2,
+	"Q4_1": blockQ4_1, "Q5_1": blockQ5_1, "IQ4_XS": blockIQ4XS, "TQ2_0": blockTQ2, "TQ1_0": blockTQ1,
 }

@@ -102,6 +102,7 @@ func TestPanelDecodersMatchGo(t *testing.T) {
 		"IQ4_NL": {decodeIQ4_NL, 32, blockIQ4NL}, "Q5_0": {decodeQ5_0, 32, blockQ5_0},
 		"Q4_1": {decodeQ4_1, 32, blockQ4_1}, "Q5_1": {decodeQ5_1, 32, blockQ5_1},
 		"IQ4_XS": {decodeIQ4_XS, qkK, blockIQ4XS}, "TQ2_0": {decodeTQ2_0, qkK, blockTQ2},
+		"TQ1_0": {decodeTQ1_0, qkK, blockTQ1},
 	}
 	if len(goDec) != len(asmDecoders) {
 		t.Fatalf("%d assembly decoders, %d Go twins listed", len(asmDecoders), len(goDec))

@@ -148,39 +148,44 @@ func decodeTQ2_0(dst []byte, _ []float32, src []byte, nb int) {
 	}
 }
 
-// decodeTQ1_0 unpacks TQ1_0 weight blocks (base-3 trits − 1).
+// tq1Trits[b][n] is trit n (0 = most significant) of a packed TQ1_0
+// byte b, minus one.
+var tq1Trits = func() (t [256][5]int8) {
+	for b := range t {
+		for n := range t[b] {
+			p := uint8(b) * tqPow3[n]
+			t[b][n] = int8((uint16(p)*3)>>8) - 1
+		}
+	}
+	return t
+}()
+
+// decodeTQ1_0 unpacks TQ1_0 weight blocks (base-3 trits − 1): trit n of
+// qs[0:32] gives values 32n.., of qs[32:48] values 160+16n.., of qh[0:4]
+// values 240+4n...
 func decodeTQ1_0(dst []byte, _ []float32, src []byte, nb int) {
-	var v [qkK]int8
+	var v [qkK]byte
 	for ibl := 0; ibl < nb/8; ibl++ {
 		s := src[ibl*blockTQ1 : ibl*blockTQ1+blockTQ1]
 		d := fp16At(s[52:])
-		for n := 0; n < 5; n++ {
-			for m := 0; m < 32; m++ {
-				v[32*n+m] = tritInt(s[m], n)
-			}
-			for m := 0; m < 16; m++ {
-				v[160+16*n+m] = tritInt(s[32+m], n)
-			}
+		for m, q := range s[:32] {
+			t := &tq1Trits[q]
+			v[m], v[32+m], v[64+m], v[96+m], v[128+m] = uint8(t[0]), uint8(t[1]), uint8(t[2]), uint8(t[3]), uint8(t[4])
 		}
-		for n := 0; n < 4; n++ {
-			for j := 0; j < 4; j++ {
-				v[240+4*n+j] = tritInt(s[48+j], n)
-			}
+		for m, q := range s[32:48] {
+			t := &tq1Trits[q]
+			v[160+m], v[176+m], v[192+m], v[208+m], v[224+m] = uint8(t[0]), uint8(t[1]), uint8(t[2]), uint8(t[3]), uint8(t[4])
+		}
+		for j, q := range s[48:52] {
+			t := &tq1Trits[q]
+			v[240+j], v[244+j], v[248+j], v[252+j] = uint8(t[0]), uint8(t[1]), uint8(t[2]), uint8(t[3])
 		}
 		for ib := 0; ib < 8; ib++ {
 			o := dst[(ibl*8+ib)*q8pBlock : (ibl*8+ib+1)*q8pBlock]
-			for j := 0; j < 32; j++ {
-				o[j] = uint8(v[32*ib+j])
-			}
+			copy(o[:32], v[32*ib:32*ib+32])
 			putF32(o[32:], d)
 		}
 	}
-}
-
-// tritInt is trit n (0 = most significant) of a packed TQ1_0 byte, −1..1.
-func tritInt(b uint8, n int) int8 {
-	p := b * tqPow3[n]
-	return int8((uint16(p)*3)>>8) - 1
 }
 
 // actUnpackers unpack nb 32-value blocks of an encoded activation row;

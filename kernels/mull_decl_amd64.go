@@ -218,6 +218,7 @@ var asmDecoderFuncs = map[string]func(nb int, src, dst *byte, mins *float32){
 	"Q5_1":   decodeQ5_1AVX2,
 	"IQ4_XS": decodeIQ4_XSAVX2,
 	"TQ2_0":  decodeTQ2_0AVX2,
+	"TQ1_0":  decodeTQ1_0AVX2,
 }
 
 //go:noescape
@@ -243,6 +244,9 @@ func decodeIQ4_XSAVX2(nb int, src, dst *byte, mins *float32)
 
 //go:noescape
 func decodeTQ2_0AVX2(nb int, src, dst *byte, mins *float32)
+
+//go:noescape
+func decodeTQ1_0AVX2(nb int, src, dst *byte, mins *float32)
 
 // directQ8_0AVX2 are the fused one-token Q8_0 kernels for 1..4 rows.
 var directQ8_0AVX2 = [4]func(nb int, w *byte, wStride int, a *byte, sums, out *float32){directQ8_0AVX2_1, directQ8_0AVX2_2, directQ8_0AVX2_3, directQ8_0AVX2_4}
@@ -483,6 +487,36 @@ func directTQ2_0VNNI_3(nb int, w *byte, wStride int, a *byte, sums, out *float32
 
 //go:noescape
 func directTQ2_0VNNI_4(nb int, w *byte, wStride int, a *byte, sums, out *float32)
+
+// directTQ1_0AVX2 are the fused one-token TQ1_0 kernels for 1..4 rows.
+var directTQ1_0AVX2 = [4]func(nb int, w *byte, wStride int, a *byte, sums, out *float32){directTQ1_0AVX2_1, directTQ1_0AVX2_2, directTQ1_0AVX2_3, directTQ1_0AVX2_4}
+
+//go:noescape
+func directTQ1_0AVX2_1(nb int, w *byte, wStride int, a *byte, sums, out *float32)
+
+//go:noescape
+func directTQ1_0AVX2_2(nb int, w *byte, wStride int, a *byte, sums, out *float32)
+
+//go:noescape
+func directTQ1_0AVX2_3(nb int, w *byte, wStride int, a *byte, sums, out *float32)
+
+//go:noescape
+func directTQ1_0AVX2_4(nb int, w *byte, wStride int, a *byte, sums, out *float32)
+
+// directTQ1_0VNNI are the fused one-token TQ1_0 kernels for 1..4 rows.
+var directTQ1_0VNNI = [4]func(nb int, w *byte, wStride int, a *byte, sums, out *float32){directTQ1_0VNNI_1, directTQ1_0VNNI_2, directTQ1_0VNNI_3, directTQ1_0VNNI_4}
+
+//go:noescape
+func directTQ1_0VNNI_1(nb int, w *byte, wStride int, a *byte, sums, out *float32)
+
+//go:noescape
+func directTQ1_0VNNI_2(nb int, w *byte, wStride int, a *byte, sums, out *float32)
+
+//go:noescape
+func directTQ1_0VNNI_3(nb int, w *byte, wStride int, a *byte, sums, out *float32)
+
+//go:noescape
+func directTQ1_0VNNI_4(nb int, w *byte, wStride int, a *byte, sums, out *float32)
 
 // q8TablesAVX2 and q8TablesVNNI index the integer tiles by [rows−1][toks−1].
 var q8TablesAVX2 = [4][4]func(nb int, w, a *byte, out *float32, ldo int){

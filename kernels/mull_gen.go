@@ -283,6 +283,56 @@ type directType struct {
 	pre   func(row string, r int)             // per block and row r: the 8 sub-block scales to 32·r(SP)
 }
 
+// fp16Pre stores the block's fp16 scale at off as the eight sub-block
+// scales at 32·r(SP).
+func fp16Pre(off int) func(row string, r int) {
+	return func(row string, r int) {
+		p("VPBROADCASTW %d(%s)(AX*1), X9", off, row)
+		p("VCVTPH2PS X9, Y9")
+		p("VMOVUPS Y9, %d(SP)", 32*r)
+	}
+}
+
+// tq1Load leaves in Y8 the trits (0..2, minus one on the AVX2 path) of
+// TQ1_0 sub-block ib: trit n of byte q is ((q·3ⁿ mod 256)·3) >> 8, on
+// 16-bit lanes. Sub-blocks 0..4 are trit ib of qs[0:32]; 5 and 6 trits
+// 0,1 and 2,3 of qs[32:48]; 7 trit 4 of qs[32:48], then trits 0..3 of
+// qh[0:4] (needs Y13 = 0x00ff words, Y14 = 3 words).
+func tq1Load(row string, ib int, vnni bool) {
+	lo, hi := fmt.Sprintf("mullP3_%d", min(ib, 4)), fmt.Sprintf("mullP3_%d", min(ib, 4))
+	switch ib {
+	case 5:
+		lo, hi = "mullP3_0", "mullP3_1"
+	case 6:
+		lo, hi = "mullP3_2", "mullP3_3"
+	case 7:
+		lo, hi = "mullP3_4", "mullP3Q"
+	}
+	switch {
+	case ib < 5:
+		p("VPMOVZXBW (%s)(AX*1), Y9", row)
+		p("VPMOVZXBW 16(%s)(AX*1), Y10", row)
+	case ib < 7:
+		p("VPMOVZXBW 32(%s)(AX*1), Y9", row)
+		p("VPMOVZXBW 32(%s)(AX*1), Y10", row)
+	default:
+		p("VPMOVZXBW 32(%s)(AX*1), Y9", row)
+		p("VPBROADCASTD 48(%s)(AX*1), X10", row)
+		p("VPMOVZXBW X10, Y10")
+	}
+	p("VPMULLW %s<>(SB), Y9, Y9", lo)
+	p("VPMULLW %s<>(SB), Y10, Y10", hi)
+	p("VPAND Y13, Y9, Y9")
+	p("VPAND Y13, Y10, Y10")
+	p("VPMULLW Y14, Y9, Y9")
+	p("VPMULLW Y14, Y10, Y10")
+	p("VPSRLW $8, Y9, Y9")
+	p("VPSRLW $8, Y10, Y10")
+	p("VPACKUSWB Y10, Y9, Y8")
+	p("VPERMQ $0xd8, Y8, Y8")
+	signedIfAVX2(vnni)
+}
+
 // rowIndex is the row number of a row pointer register.
 func rowIndex(row string) int {
 	for i, r := range rowPtr {
@@ -395,11 +445,11 @@ var directTypes = []directType{
 		}
 		p("VPAND Y13, Y8, Y8")
 		signedIfAVX2(vnni)
-	}, stackScale, func(row string, r int) {
-		p("VPBROADCASTW 64(%s)(AX*1), X9", row)
-		p("VCVTPH2PS X9, Y9")
-		p("VMOVUPS Y9, %d(SP)", 32*r)
-	}},
+	}, stackScale, fp16Pre(64)},
+	{"TQ1_0", 54, 8, "mullB1", false, func(bool) {
+		p("VMOVDQU mullW255<>(SB), Y13")
+		p("VMOVDQU mullW3<>(SB), Y14")
+	}, tq1Load, stackScale, fp16Pre(52)},
 }
 
 // nibbles leaves in Y8 the 32 nibbles of the 16 bytes at off(row)(AX*1),
@@ -609,6 +659,15 @@ func main() {
 	dwords("mullD15", func(int) uint32 { return 15 })
 	dwords("mullD3", func(int) uint32 { return 3 })
 	dwords("mullD32", func(int) uint32 { return 32 })
+	words := func(name string, v func(i int) uint16) {
+		data32(name, func(i int) byte { return byte(v(i/2) >> (8 * (i % 2))) })
+	}
+	words("mullW255", func(int) uint16 { return 255 })
+	words("mullW3", func(int) uint16 { return 3 })
+	for n, m := range []uint16{1, 3, 9, 27, 81} {
+		words(fmt.Sprintf("mullP3_%d", n), func(int) uint16 { return m })
+	}
+	words("mullP3Q", func(i int) uint16 { return []uint16{1, 3, 9, 27}[i/4] })
 	data32("mullB3", func(int) byte { return 3 })
 	data32("mullIQ4S", func(i int) byte { return byte(int8(iq4[i%16])) })
 	data32("mullIQ4U", func(i int) byte { return byte(iq4[i%16] + 128) })
