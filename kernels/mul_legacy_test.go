@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"math"
@@ -268,6 +269,27 @@ func TestMatKernelsZeroLength(t *testing.T) {
 		for _, v := range out {
 			if v != 0 {
 				t.Fatalf("%s: n = 0 gave %v", c.name, out)
+			}
+		}
+	}
+}
+
+// TestQuantizeQ8_1Fast checks ActQ8_1's quantizer against the reference
+// QuantizeQ8_1 byte for byte on the legacy test blocks (NaN, ±Inf, ties,
+// subnormal and huge values included).
+func TestQuantizeQ8_1Fast(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for _, g := range legacyBlockGens {
+		for _, nb := range []int{1, 7, 8, 9, 33} {
+			x := make([]float32, nb*32)
+			for b := 0; b < nb; b++ {
+				g.gen(r, x[b*32:(b+1)*32])
+			}
+			want, got := make([]byte, nb*blockQ8_1), make([]byte, nb*blockQ8_1)
+			QuantizeQ8_1(want, x)
+			ActQ8_1.Quantize(got, x)
+			if !bytes.Equal(want, got) {
+				t.Fatalf("%s nb=%d: ActQ8_1.Quantize differs from QuantizeQ8_1", g.name, nb)
 			}
 		}
 	}
