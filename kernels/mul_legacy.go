@@ -91,6 +91,9 @@ func (s *mulScratch) grab(nb, nf int) ([]byte, []float32) {
 // and hasMin marks Q4_1/Q5_1.
 func q8Mul(name string, dec q8Decoder, block, blockBytes int, act ActFormat, hasMin bool) MulFunc {
 	unpackAct := actUnpackers[act]
+	if u := asmActUnpackers[act]; u != nil {
+		unpackAct = u
+	}
 	if d := asmDecoders[name]; d != nil {
 		dec = d
 	}
@@ -128,7 +131,7 @@ func q8Mul(name string, dec q8Decoder, block, blockBytes int, act ActFormat, has
 			}
 			unpackAct(ap[t*pb:(t+1)*pb], sums, a[t*aStride:t*aStride+ab], nb)
 		}
-		if direct := tiles.direct[name]; direct != nil && toks <= 2 {
+		if direct := tiles.direct[name]; direct != nil && toks == 1 {
 			for t := 0; t < toks; t++ {
 				var sums []float32
 				if hasMin {

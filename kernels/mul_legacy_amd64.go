@@ -165,3 +165,31 @@ var directBlockBytes = map[string]int{
 	"Q8_0": blockQ8_0, "Q4_0": blockQ4_0, "IQ4_NL": blockIQ4NL, "Q5_0": blockQ5_0,
 	"Q4_1": blockQ4_1, "Q5_1": blockQ5_1, "IQ4_XS": blockIQ4XS, "TQ2_0": blockTQ2, "TQ1_0": blockTQ1,
 }
+
+// asmActUnpackers are the AVX2 activation unpackers (exact twins of the
+// Go ones), or nil without AVX2 and F16C.
+var asmActUnpackers = func() map[ActFormat]func(dst []byte, sums []float32, src []byte, nb int) {
+	f := Features()
+	if !(f.AVX2 && f.F16C) {
+		return nil
+	}
+	wrap := func(fn func(nb int, src, dst *byte, sums *float32), blk, size int) func(dst []byte, sums []float32, src []byte, nb int) {
+		return func(dst []byte, sums []float32, src []byte, nb int) {
+			if nb == 0 {
+				return
+			}
+			_ = src[nb*32/blk*size-1]
+			_ = dst[nb*q8pBlock-1]
+			var sp *float32
+			if sums != nil {
+				sp = unsafe.SliceData(sums[:nb])
+			}
+			fn(nb, unsafe.SliceData(src), unsafe.SliceData(dst), sp)
+		}
+	}
+	return map[ActFormat]func(dst []byte, sums []float32, src []byte, nb int){
+		ActQ8_0: wrap(decodeQ8_0AVX2, 32, blockQ8_0),
+		ActQ8_1: wrap(unpackActQ8_1AVX2, 32, blockQ8_1),
+		ActQ8_K: wrap(unpackActQ8_KAVX2, qkK, kqBytesQ8K),
+	}
+}()

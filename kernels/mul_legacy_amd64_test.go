@@ -131,3 +131,33 @@ func TestPanelDecodersMatchGo(t *testing.T) {
 		}
 	}
 }
+
+// TestActUnpackersMatchGo checks the assembly activation unpackers against
+// the Go ones, byte for byte, on random encodings.
+func TestActUnpackersMatchGo(t *testing.T) {
+	if asmActUnpackers == nil {
+		t.Skip("no AVX2+F16C")
+	}
+	r := rand.New(rand.NewPCG(9, 10))
+	for act, asm := range asmActUnpackers {
+		for _, n := range []int{256, 512, 5632} {
+			nb := n / 32
+			src := make([]byte, act.RowBytes(n))
+			for i := range src {
+				src[i] = uint8(r.Uint32())
+			}
+			want, got := make([]byte, nb*q8pBlock), make([]byte, nb*q8pBlock)
+			ws, gs := make([]float32, nb), make([]float32, nb)
+			actUnpackers[act](want, ws, src, nb)
+			asm(got, gs, src, nb)
+			if !bytes.Equal(want, got) {
+				t.Fatalf("%v n=%d: panel differs from the Go unpacker", act, n)
+			}
+			for i := range ws {
+				if math.Float32bits(ws[i]) != math.Float32bits(gs[i]) {
+					t.Fatalf("%v n=%d: sum %d = %v, Go %v", act, n, i, gs[i], ws[i])
+				}
+			}
+		}
+	}
+}

@@ -10,3 +10,6 @@ var fTileImpl *fTiles
 
 // asmDecoders is empty in this build: the Go decoders unpack every type.
 var asmDecoders map[string]q8Decoder
+
+// asmActUnpackers is empty in this build.
+var asmActUnpackers map[ActFormat]func(dst []byte, sums []float32, src []byte, nb int)

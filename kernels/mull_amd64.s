@@ -6021,6 +6021,68 @@ q8TileVNNI_4x3_loop:
 	VZEROUPPER
 	RET
 
+// func unpackActQ8_1AVX2(nb int, src, dst *byte, sums *float32)
+TEXT ·unpackActQ8_1AVX2(SB), NOSPLIT, $0-32
+	MOVQ nb+0(FP), CX
+	MOVQ src+8(FP), SI
+	MOVQ dst+16(FP), DI
+	MOVQ sums+24(FP), R13
+unpackActQ8_1AVX2_loop:
+	VMOVDQU 4(SI), Y0
+	VMOVDQU Y0, (DI)
+	VPBROADCASTW (SI), X1
+	VCVTPH2PS X1, X1
+	VMOVSS X1, 32(DI)
+	VPBROADCASTW 2(SI), X1
+	VCVTPH2PS X1, X1
+	VMOVSS X1, (R13)
+	ADDQ $36, SI
+	ADDQ $36, DI
+	ADDQ $4, R13
+	DECQ CX
+	JNZ unpackActQ8_1AVX2_loop
+	VZEROUPPER
+	RET
+
+// func unpackActQ8_KAVX2(nb int, src, dst *byte, sums *float32)
+TEXT ·unpackActQ8_KAVX2(SB), NOSPLIT, $0-32
+	MOVQ nb+0(FP), CX
+	MOVQ src+8(FP), SI
+	MOVQ dst+16(FP), DI
+	SHRQ $3, CX
+unpackActQ8_KAVX2_loop:
+	MOVL (SI), AX
+	VMOVDQU 4(SI), Y0
+	VMOVDQU Y0, 0(DI)
+	MOVL AX, 32(DI)
+	VMOVDQU 36(SI), Y0
+	VMOVDQU Y0, 36(DI)
+	MOVL AX, 68(DI)
+	VMOVDQU 68(SI), Y0
+	VMOVDQU Y0, 72(DI)
+	MOVL AX, 104(DI)
+	VMOVDQU 100(SI), Y0
+	VMOVDQU Y0, 108(DI)
+	MOVL AX, 140(DI)
+	VMOVDQU 132(SI), Y0
+	VMOVDQU Y0, 144(DI)
+	MOVL AX, 176(DI)
+	VMOVDQU 164(SI), Y0
+	VMOVDQU Y0, 180(DI)
+	MOVL AX, 212(DI)
+	VMOVDQU 196(SI), Y0
+	VMOVDQU Y0, 216(DI)
+	MOVL AX, 248(DI)
+	VMOVDQU 228(SI), Y0
+	VMOVDQU Y0, 252(DI)
+	MOVL AX, 284(DI)
+	ADDQ $292, SI
+	ADDQ $288, DI
+	DECQ CX
+	JNZ unpackActQ8_KAVX2_loop
+	VZEROUPPER
+	RET
+
 // func decodeQ8_0AVX2(nb int, src, dst *byte, mins *float32)
 TEXT ·decodeQ8_0AVX2(SB), NOSPLIT, $0-32
 	MOVQ nb+0(FP), CX

@@ -208,6 +208,12 @@ func fTileBF16_4x2(n8 int, w *byte, wStride int, a *byte, aStride int, out *floa
 //go:noescape
 func q8TileVNNI_4x3(nb int, w, a *byte, out *float32, ldo int)
 
+//go:noescape
+func unpackActQ8_1AVX2(nb int, src, dst *byte, sums *float32)
+
+//go:noescape
+func unpackActQ8_KAVX2(nb int, src, dst *byte, sums *float32)
+
 // asmDecoderFuncs are the AVX2 panel decoders by weight type name.
 var asmDecoderFuncs = map[string]func(nb int, src, dst *byte, mins *float32){
 	"Q8_0":   decodeQ8_0AVX2,

@@ -623,6 +623,54 @@ func decoder(k int) {
 	p("RET")
 }
 
+// actUnpackers writes the AVX2 activation unpackers
+// func(nb int, src, dst *byte, sums *float32) for Q8_1 (codes at 4, fp16
+// d at 0, fp16 s at 2 to sums) and Q8_K (256 codes at 4 sharing the
+// float32 d at 0); Q8_0 uses the Q8_0 weight decoder.
+func actUnpackers() {
+	out.WriteString("\n// func unpackActQ8_1AVX2(nb int, src, dst *byte, sums *float32)\n")
+	out.WriteString("TEXT ·unpackActQ8_1AVX2(SB), NOSPLIT, $0-32\n")
+	p("MOVQ nb+0(FP), CX")
+	p("MOVQ src+8(FP), SI")
+	p("MOVQ dst+16(FP), DI")
+	p("MOVQ sums+24(FP), R13")
+	label("unpackActQ8_1AVX2_loop")
+	p("VMOVDQU 4(SI), Y0")
+	p("VMOVDQU Y0, (DI)")
+	p("VPBROADCASTW (SI), X1")
+	p("VCVTPH2PS X1, X1")
+	p("VMOVSS X1, 32(DI)")
+	p("VPBROADCASTW 2(SI), X1")
+	p("VCVTPH2PS X1, X1")
+	p("VMOVSS X1, (R13)")
+	p("ADDQ $36, SI")
+	p("ADDQ $36, DI")
+	p("ADDQ $4, R13")
+	p("DECQ CX")
+	p("JNZ unpackActQ8_1AVX2_loop")
+	p("VZEROUPPER")
+	p("RET")
+	out.WriteString("\n// func unpackActQ8_KAVX2(nb int, src, dst *byte, sums *float32)\n")
+	out.WriteString("TEXT ·unpackActQ8_KAVX2(SB), NOSPLIT, $0-32\n")
+	p("MOVQ nb+0(FP), CX")
+	p("MOVQ src+8(FP), SI")
+	p("MOVQ dst+16(FP), DI")
+	p("SHRQ $3, CX")
+	label("unpackActQ8_KAVX2_loop")
+	p("MOVL (SI), AX")
+	for ib := 0; ib < 8; ib++ {
+		p("VMOVDQU %d(SI), Y0", 4+32*ib)
+		p("VMOVDQU Y0, %d(DI)", 36*ib)
+		p("MOVL AX, %d(DI)", 36*ib+32)
+	}
+	p("ADDQ $292, SI")
+	p("ADDQ $288, DI")
+	p("DECQ CX")
+	p("JNZ unpackActQ8_KAVX2_loop")
+	p("VZEROUPPER")
+	p("RET")
+}
+
 // Tile shapes each family provides (every r ≤ R, t ≤ T of its largest).
 func q8AVX2Fits(R, T int) bool { return R*T+2*R+3 <= 16 }
 func q8VNNIFits(R, T int) bool { return R*T <= 12 && T <= 4 }
@@ -693,6 +741,9 @@ func main() {
 			}
 		}
 	}
+	actUnpackers()
+	decl.WriteString("//go:noescape\nfunc unpackActQ8_1AVX2(nb int, src, dst *byte, sums *float32)\n\n")
+	decl.WriteString("//go:noescape\nfunc unpackActQ8_KAVX2(nb int, src, dst *byte, sums *float32)\n\n")
 	decl.WriteString("// asmDecoderFuncs are the AVX2 panel decoders by weight type name.\nvar asmDecoderFuncs = map[string]func(nb int, src, dst *byte, mins *float32){\n")
 	for k, d := range directTypes {
 		decoder(k)
