@@ -4,7 +4,7 @@ package kernels
 
 import "unsafe"
 
-//go:generate go run mull_gen.go
+//go:generate go run ./internal/mullgen
 
 // q8TileImpl is the integer tile in use, chosen once from the CPU's
 // features: AVX-512 VNNI (on 256-bit registers, with AVX512VL), else AVX2,

@@ -1,0 +1,118 @@
+package main
+
+import "fmt"
+
+// float loaders: weight and activation rows share the encoding.
+var fLoads = []struct {
+	kind string
+	step int
+	load func(src string, y int)
+}{
+	{"F32", 32, func(src string, y int) { p("VMOVUPS %s, Y%d", src, y) }},
+	{"F16", 16, func(src string, y int) { p("VCVTPH2PS %s, Y%d", src, y) }},
+	{"BF16", 16, func(src string, y int) {
+		p("VPMOVZXWD %s, Y%d", src, y)
+		p("VPSLLD $16, Y%d, Y%d", y, y)
+	}},
+}
+
+// fTile writes a float tile
+// func(n8 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int):
+// acc Y0.., w_r after them, the token's values in Y15.
+func fTile(k int, R, T int) {
+	f := fLoads[k]
+	name := fmt.Sprintf("fTile%s_%dx%d", f.kind, R, T)
+	fmt.Fprintf(&out, "\n// func %s(n8 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)\n", name)
+	fmt.Fprintf(&out, "TEXT ·%s(SB), NOSPLIT, $0-56\n", name)
+	p("MOVQ n8+0(FP), CX")
+	p("MOVQ w+8(FP), SI")
+	p("MOVQ wStride+16(FP), BX")
+	p("MOVQ a+24(FP), DI")
+	p("MOVQ aStride+32(FP), DX")
+	p("MOVQ out+40(FP), R8")
+	p("MOVQ ldo+48(FP), R9")
+	p("SHLQ $2, R9")
+	ptrs(R, T)
+	p("XORQ AX, AX")
+	for i := 0; i < R*T; i++ {
+		p("VXORPS Y%d, Y%d, Y%d", i, i, i)
+	}
+	label(name + "_loop")
+	for r := 0; r < R; r++ {
+		f.load(fmt.Sprintf("(%s)(AX*1)", rowPtr[r]), R*T+r)
+	}
+	for t := 0; t < T; t++ {
+		f.load(fmt.Sprintf("(%s)(AX*1)", tokPtr[t]), 15)
+		for r := 0; r < R; r++ {
+			p("VFMADD231PS Y%d, Y15, Y%d", R*T+r, t*R+r)
+		}
+	}
+	p("ADDQ $%d, AX", f.step)
+	p("DECQ CX")
+	p("JNZ %s_loop", name)
+	stores(R, T)
+}
+
+// fLoads512 are fLoads on 512-bit registers (16 values).
+var fLoads512 = []struct {
+	step int
+	load func(src string, z int)
+}{
+	{64, func(src string, z int) { p("VMOVUPS %s, Z%d", src, z) }},
+	{32, func(src string, z int) { p("VCVTPH2PS %s, Z%d", src, z) }},
+	{32, func(src string, z int) {
+		p("VPMOVZXWD %s, Z%d", src, z)
+		p("VPSLLD $16, Z%d, Z%d", z, z)
+	}},
+}
+
+// fTile512 writes the AVX-512 float tile fTile512<kind>_RxT, the same
+// contract with 16 values per step: acc Z8.., w_r Z0.., the token's
+// values Z7; each accumulator's halves are added (lane i + lane i+8) and
+// then reduced as the 256-bit tiles do.
+func fTile512(k int, R, T int) {
+	f := fLoads512[k]
+	name := fmt.Sprintf("fTile512%s_%dx%d", fLoads[k].kind, R, T)
+	fmt.Fprintf(&out, "\n// func %s(n16 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)\n", name)
+	fmt.Fprintf(&out, "TEXT ·%s(SB), NOSPLIT, $0-56\n", name)
+	p("MOVQ n16+0(FP), CX")
+	p("MOVQ w+8(FP), SI")
+	p("MOVQ wStride+16(FP), BX")
+	p("MOVQ a+24(FP), DI")
+	p("MOVQ aStride+32(FP), DX")
+	p("MOVQ out+40(FP), R8")
+	p("MOVQ ldo+48(FP), R9")
+	p("SHLQ $2, R9")
+	ptrs(R, T)
+	p("XORQ AX, AX")
+	for i := 0; i < R*T; i++ {
+		p("VPXORD Z%d, Z%d, Z%d", 8+i, 8+i, 8+i)
+	}
+	label(name + "_loop")
+	for r := 0; r < R; r++ {
+		f.load(fmt.Sprintf("(%s)(AX*1)", rowPtr[r]), r)
+	}
+	for t := 0; t < T; t++ {
+		f.load(fmt.Sprintf("(%s)(AX*1)", tokPtr[t]), 7)
+		for r := 0; r < R; r++ {
+			p("VFMADD231PS Z%d, Z7, Z%d", r, 8+t*R+r)
+		}
+	}
+	p("ADDQ $%d, AX", f.step)
+	p("DECQ CX")
+	p("JNZ %s_loop", name)
+	p("MOVQ R8, AX")
+	for t := 0; t < T; t++ {
+		if t > 0 {
+			p("ADDQ R9, AX")
+		}
+		for r := 0; r < R; r++ {
+			acc := 8 + t*R + r
+			p("VEXTRACTF64X4 $1, Z%d, Y1", acc)
+			p("VADDPS Y1, Y%d, Y0", acc)
+			hsumStore(0, 1, fmt.Sprintf("%d(AX)", 4*r))
+		}
+	}
+	p("VZEROUPPER")
+	p("RET")
+}
