@@ -161,3 +161,18 @@ func TestActUnpackersMatchGo(t *testing.T) {
 		}
 	}
 }
+
+// TestMinus128EveryPath checks −128 activation codes on the pure-Go and
+// VNNI paths, which are exact for them. The AVX2 path is not: like ggml it
+// multiplies with the sign trick, which gets −128 against a negative
+// weight wrong; no quantizer writes −128 codes.
+func TestMinus128EveryPath(t *testing.T) {
+	for _, fam := range tileFamilies() {
+		if fam.name == "avx2" {
+			continue
+		}
+		withTiles(fam.tiles, nil, func() {
+			t.Run(fam.name, checkMinus128)
+		})
+	}
+}

@@ -294,3 +294,90 @@ func TestQuantizeQ8_1Fast(t *testing.T) {
 		}
 	}
 }
+
+// makeActsMinus128 encodes an activation row whose codes are −128 half of
+// the time (no quantizer here writes −128, but the format allows it).
+func makeActsMinus128(r *rand.Rand, act ActFormat, n int) []byte {
+	row := make([]byte, act.RowBytes(n))
+	code := func() byte {
+		if r.IntN(2) == 0 {
+			return 0x80
+		}
+		return uint8(r.Uint32())
+	}
+	switch act {
+	case ActQ8_0, ActQ8_1:
+		bs, qo := blockQ8_0, 2
+		if act == ActQ8_1 {
+			bs, qo = blockQ8_1, 4
+		}
+		for b := 0; b < n/32; b++ {
+			y := row[b*bs : (b+1)*bs]
+			putFP16(y, float32(r.Float64()+0.01))
+			var sum int32
+			for j := 0; j < 32; j++ {
+				y[qo+j] = code()
+				sum += int32(int8(y[qo+j]))
+			}
+			if act == ActQ8_1 {
+				putFP16(y[2:], float32(sum)*fp16At(y))
+			}
+		}
+	case ActQ8_K:
+		for b := 0; b < n/256; b++ {
+			y := row[b*kqBytesQ8K : (b+1)*kqBytesQ8K]
+			putF32(y, float32(r.Float64()+0.01))
+			for j := 0; j < 256; j++ {
+				y[4+j] = code()
+			}
+			for g := 0; g < 16; g++ {
+				var s int16
+				for _, q := range y[4+16*g : 20+16*g] {
+					s += int16(int8(q))
+				}
+				binary.LittleEndian.PutUint16(y[260+2*g:], uint16(s))
+			}
+		}
+	}
+	return row
+}
+
+// checkMinus128 checks the integer kernels against the yardstick with −128
+// activation codes.
+func checkMinus128(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	for _, c := range mulCases {
+		if c.isFloat {
+			continue
+		}
+		n := 512
+		w := makeWeights(r, c, "random", n)
+		ab := c.k.Act.RowBytes(n)
+		a := make([]byte, 0, 3*ab)
+		for tk := 0; tk < 3; tk++ {
+			a = append(a, makeActsMinus128(r, c.k.Act, n)...)
+		}
+		var all [3]float32
+		c.k.Mul(n, w, len(w), 1, a, ab, 3, all[:], 1) // tiles
+		for tk := 0; tk < 3; tk++ {
+			var one [1]float32
+			at := a[tk*ab : (tk+1)*ab]
+			c.k.Mul(n, w, len(w), 1, at, ab, 1, one[:], 1) // one-token kernels
+			want := ReferenceMul(c.deq, c.k.Act, n, w, at)
+			for _, got := range []float32{all[tk], one[0]} {
+				if d := math.Abs(float64(got) - want); !(d <= mulBound(c, n, w, at)) {
+					t.Fatalf("%s tok %d: got %v, want %v", c.name, tk, got, want)
+				}
+			}
+		}
+	}
+}
+
+// TestMinus128Activations runs checkMinus128 on the pure-Go kernels (the
+// assembly paths are covered per family in the amd64 tests).
+func TestMinus128Activations(t *testing.T) {
+	if !Features().PureGo {
+		t.Skip("assembly build: see TestMinus128EveryPath")
+	}
+	checkMinus128(t)
+}
