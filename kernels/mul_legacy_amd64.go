@@ -193,3 +193,27 @@ var asmActUnpackers = func() map[ActFormat]func(dst []byte, sums []float32, src 
 		ActQ8_K: wrap(unpackActQ8_KAVX2, qkK, kqBytesQ8K),
 	}
 }()
+
+// actHalfBulk converts a prefix of src to fp16 (bf16 with bf set) into dst
+// with the SIMD twin and returns its length (0 without F16C / AVX2).
+func actHalfBulk(dst []byte, src []float32, bf bool) int {
+	n := len(src) &^ 7
+	if n == 0 {
+		return 0
+	}
+	_ = dst[2*n-1]
+	f := Features()
+	switch {
+	case bf && f.AVX2:
+		return actBF16AVX2(unsafe.SliceData(dst), unsafe.SliceData(src), n)
+	case !bf && f.F16C:
+		return actF16F16C(unsafe.SliceData(dst), unsafe.SliceData(src), n)
+	}
+	return 0
+}
+
+//go:noescape
+func actF16F16C(dst *byte, src *float32, n int) int
+
+//go:noescape
+func actBF16AVX2(dst *byte, src *float32, n int) int

@@ -57,3 +57,14 @@ func benchMat(b *testing.B, c mulCase, rows, n, toks int) {
 		b.ReportMetric(2*float64(rows)*float64(n)*float64(toks)/sec/1e9, "cpuGFLOP/s")
 	}
 }
+
+// BenchmarkMatKernelsSmall measures the attention-score shape (Q8_0 keys:
+// 64 cached positions × a head of 128 values against 1–8 queries), where
+// per-call overheads count.
+func BenchmarkMatKernelsSmall(b *testing.B) {
+	for _, toks := range []int{1, 4, 8} {
+		b.Run(fmt.Sprintf("q8_0/64x128/t%d", toks), func(b *testing.B) {
+			benchMat(b, mulCases[0], 64, 128, toks)
+		})
+	}
+}

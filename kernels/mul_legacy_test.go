@@ -381,3 +381,39 @@ func TestMinus128Activations(t *testing.T) {
 	}
 	checkMinus128(t)
 }
+
+// TestActHalfQuantizers checks ActF16 and ActBF16 against F32ToF16Row and
+// F32ToBF16Row bit for bit: random bit patterns (NaNs, infinities,
+// subnormals, rounding ties included) at lengths around the 8-value groups.
+func TestActHalfQuantizers(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	for _, n := range []int{1, 7, 8, 9, 16, 31, 1000, 4099} {
+		x := make([]float32, n)
+		for i := range x {
+			switch r.IntN(5) {
+			case 0:
+				x[i] = math.Float32frombits(r.Uint32())
+			case 1: // an fp16 rounding tie (for normal halves) or a neighbour
+				x[i] = math.Float32frombits((r.Uint32()&^0x1fff | 0x1000) + uint32(r.IntN(3)) - 1)
+			case 2: // a bf16 rounding tie or a neighbour
+				x[i] = math.Float32frombits((r.Uint32()&^0xffff | 0x8000) + uint32(r.IntN(3)) - 1)
+			default:
+				x[i] = float32(r.NormFloat64() * math.Pow(2, float64(r.IntN(60)-30)))
+			}
+		}
+		if n > 20 {
+			x[13] = float32(math.NaN())
+		}
+		for _, c := range []struct {
+			act ActFormat
+			ref func([]byte, []float32)
+		}{{ActF16, F32ToF16Row}, {ActBF16, F32ToBF16Row}} {
+			want, got := make([]byte, 2*n), make([]byte, 2*n)
+			c.ref(want, x)
+			c.act.Quantize(got, x)
+			if !bytes.Equal(want, got) {
+				t.Fatalf("%v n=%d: differs from the reference conversion", c.act, n)
+			}
+		}
+	}
+}
