@@ -58,6 +58,10 @@ type q8Tiles struct {
 	shape  func(toks int) (r, t int)
 	run    func(rr, tt, nb int, w, a []byte, out []float32, ldo int)
 	direct map[string]directFunc
+	// pack, when set, rearranges the rr decoded panel rows into the
+	// layout run reads (packBytes(rr, nb) bytes), once per row tile.
+	pack      func(rr, nb int, w, dst []byte)
+	packBytes func(rr, nb int) int
 }
 
 // directFunc is a fused one-token kernel reading encoded weight rows
@@ -117,8 +121,12 @@ func q8Mul(name string, dec q8Decoder, block, blockBytes int, act ActFormat, has
 		if hasMin {
 			nf = (tr + toks) * nb
 		}
-		buf, fl := s.grab((tr+toks)*pb, nf)
-		wp, ap := buf[:tr*pb], buf[tr*pb:]
+		pk := 0
+		if tiles.pack != nil {
+			pk = tiles.packBytes(tr, nb)
+		}
+		buf, fl := s.grab((tr+toks)*pb+pk, nf)
+		wp, ap, pp := buf[:tr*pb], buf[tr*pb:(tr+toks)*pb], buf[(tr+toks)*pb:]
 		var wm, as []float32
 		if hasMin {
 			wm, as = fl[:tr*nb], fl[tr*nb:]
@@ -152,10 +160,15 @@ func q8Mul(name string, dec q8Decoder, block, blockBytes int, act ActFormat, has
 				src := w[(r0+r)*wStride : (r0+r)*wStride+wb]
 				dec(wp[r*pb:(r+1)*pb], mins, src, nb)
 			}
+			tw := wp
+			if tiles.pack != nil {
+				tiles.pack(rr, nb, wp, pp)
+				tw = pp
+			}
 			for t0 := 0; t0 < toks; t0 += tt {
 				ct := min(tt, toks-t0)
 				o := out[t0*ldo+r0:]
-				tiles.run(rr, ct, nb, wp, ap[t0*pb:], o, ldo)
+				tiles.run(rr, ct, nb, tw, ap[t0*pb:], o, ldo)
 				if hasMin {
 					for t := 0; t < ct; t++ {
 						for r := 0; r < rr; r++ {

@@ -7,8 +7,7 @@ import "unsafe"
 //go:generate go run ./internal/mullgen
 
 // q8TileImpl is the integer tile in use, chosen once from the CPU's
-// features: AVX-512 VNNI (on 256-bit registers, with AVX512VL), else AVX2,
-// else the pure-Go twin.
+// features: AVX-512 VNNI, else AVX2, else the pure-Go twin.
 var q8TileImpl = pickQ8Tiles(Features())
 
 // fTileImpl is the float tile in use: the AVX-512 tiles, else the
@@ -17,25 +16,58 @@ var fTileImpl = pickFTiles(Features())
 
 func pickQ8Tiles(f CPUFeatures) q8Tiles {
 	switch {
-	case f.AVX512VNNI && f.AVX512F && f.AVX512VL && f.FMA:
-		return q8AsmTiles(&q8TablesVNNI, directKernels(true), func(toks int) (int, int) {
-			if toks == 1 {
-				return 4, 1
-			}
-			return 4, 3
-		})
+	case hasVNNI(f):
+		return q8ZTiles()
 	case f.AVX2 && f.FMA && f.F16C:
-		return q8AsmTiles(&q8TablesAVX2, directKernels(false), func(toks int) (int, int) {
-			switch toks {
-			case 1:
-				return 4, 1
-			case 2:
-				return 3, 2
-			}
-			return 2, 4
-		})
+		return q8AVX2Tiles()
 	}
 	return q8TilesGo
+}
+
+// hasVNNI reports whether the AVX-512 VNNI kernels can run (EVEX VPDPBUSD
+// on 256- and 512-bit registers).
+func hasVNNI(f CPUFeatures) bool {
+	return f.AVX512VNNI && f.AVX512F && f.AVX512VL && f.FMA && f.F16C
+}
+
+// q8AVX2Tiles are the AVX2 tiles (up to 4×1, 3×2, 2×4) and one-token
+// kernels.
+func q8AVX2Tiles() q8Tiles {
+	return q8AsmTiles(&q8TablesAVX2, directKernels(false), func(toks int) (int, int) {
+		switch toks {
+		case 1:
+			return 4, 1
+		case 2:
+			return 3, 2
+		}
+		return 2, 4
+	})
+}
+
+// q8ZTiles are the 512-bit VNNI tiles (two rows per register, up to 6
+// rows × 4 tokens) with the 256-bit VNNI one-token kernels; their results
+// equal the 256-bit tiles' bit for bit.
+func q8ZTiles() q8Tiles {
+	return q8Tiles{
+		shape:  func(toks int) (int, int) { return 6, min(toks, 4) },
+		direct: directKernels(true),
+		run: func(rr, tt, nb int, w, a []byte, out []float32, ldo int) {
+			_ = w[(rr+1)/2*nb*128-1]
+			_ = a[tt*nb*q8pBlock-1]
+			_ = out[(tt-1)*ldo+rr-1]
+			q8TablesZ[rr-1][tt-1](nb, unsafe.SliceData(w), unsafe.SliceData(a), unsafe.SliceData(out), ldo)
+		},
+		packBytes: func(rr, nb int) int { return (rr + 1) / 2 * nb * 128 },
+		pack: func(rr, nb int, w, dst []byte) {
+			pb := nb * q8pBlock
+			_ = w[rr*pb-1]
+			_ = dst[(rr+1)/2*nb*128-1]
+			for r := 0; r < rr; r += 2 {
+				r1 := min(r+1, rr-1) // an odd last row pairs with itself
+				pairPanelAVX2(nb, unsafe.SliceData(w[r*pb:]), unsafe.SliceData(w[r1*pb:]), unsafe.SliceData(dst[r/2*nb*128:]))
+			}
+		},
+	}
 }
 
 // q8AsmTiles wraps a table of assembly tiles (indexed [rows−1][toks−1]).

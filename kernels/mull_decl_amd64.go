@@ -8,9 +8,6 @@ package kernels
 func q8TileAVX2_1x1(nb int, w, a *byte, out *float32, ldo int)
 
 //go:noescape
-func q8TileVNNI_1x1(nb int, w, a *byte, out *float32, ldo int)
-
-//go:noescape
 func fTileF32_1x1(n8 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
 
 //go:noescape
@@ -21,9 +18,6 @@ func fTileBF16_1x1(n8 int, w *byte, wStride int, a *byte, aStride int, out *floa
 
 //go:noescape
 func q8TileAVX2_1x2(nb int, w, a *byte, out *float32, ldo int)
-
-//go:noescape
-func q8TileVNNI_1x2(nb int, w, a *byte, out *float32, ldo int)
 
 //go:noescape
 func fTileF32_1x2(n8 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
@@ -38,9 +32,6 @@ func fTileBF16_1x2(n8 int, w *byte, wStride int, a *byte, aStride int, out *floa
 func q8TileAVX2_1x3(nb int, w, a *byte, out *float32, ldo int)
 
 //go:noescape
-func q8TileVNNI_1x3(nb int, w, a *byte, out *float32, ldo int)
-
-//go:noescape
 func fTileF32_1x3(n8 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
 
 //go:noescape
@@ -51,9 +42,6 @@ func fTileBF16_1x3(n8 int, w *byte, wStride int, a *byte, aStride int, out *floa
 
 //go:noescape
 func q8TileAVX2_1x4(nb int, w, a *byte, out *float32, ldo int)
-
-//go:noescape
-func q8TileVNNI_1x4(nb int, w, a *byte, out *float32, ldo int)
 
 //go:noescape
 func fTileF32_1x4(n8 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
@@ -68,9 +56,6 @@ func fTileBF16_1x4(n8 int, w *byte, wStride int, a *byte, aStride int, out *floa
 func q8TileAVX2_2x1(nb int, w, a *byte, out *float32, ldo int)
 
 //go:noescape
-func q8TileVNNI_2x1(nb int, w, a *byte, out *float32, ldo int)
-
-//go:noescape
 func fTileF32_2x1(n8 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
 
 //go:noescape
@@ -81,9 +66,6 @@ func fTileBF16_2x1(n8 int, w *byte, wStride int, a *byte, aStride int, out *floa
 
 //go:noescape
 func q8TileAVX2_2x2(nb int, w, a *byte, out *float32, ldo int)
-
-//go:noescape
-func q8TileVNNI_2x2(nb int, w, a *byte, out *float32, ldo int)
 
 //go:noescape
 func fTileF32_2x2(n8 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
@@ -98,9 +80,6 @@ func fTileBF16_2x2(n8 int, w *byte, wStride int, a *byte, aStride int, out *floa
 func q8TileAVX2_2x3(nb int, w, a *byte, out *float32, ldo int)
 
 //go:noescape
-func q8TileVNNI_2x3(nb int, w, a *byte, out *float32, ldo int)
-
-//go:noescape
 func fTileF32_2x3(n8 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
 
 //go:noescape
@@ -111,9 +90,6 @@ func fTileBF16_2x3(n8 int, w *byte, wStride int, a *byte, aStride int, out *floa
 
 //go:noescape
 func q8TileAVX2_2x4(nb int, w, a *byte, out *float32, ldo int)
-
-//go:noescape
-func q8TileVNNI_2x4(nb int, w, a *byte, out *float32, ldo int)
 
 //go:noescape
 func fTileF32_2x4(n8 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
@@ -128,9 +104,6 @@ func fTileBF16_2x4(n8 int, w *byte, wStride int, a *byte, aStride int, out *floa
 func q8TileAVX2_3x1(nb int, w, a *byte, out *float32, ldo int)
 
 //go:noescape
-func q8TileVNNI_3x1(nb int, w, a *byte, out *float32, ldo int)
-
-//go:noescape
 func fTileF32_3x1(n8 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
 
 //go:noescape
@@ -143,9 +116,6 @@ func fTileBF16_3x1(n8 int, w *byte, wStride int, a *byte, aStride int, out *floa
 func q8TileAVX2_3x2(nb int, w, a *byte, out *float32, ldo int)
 
 //go:noescape
-func q8TileVNNI_3x2(nb int, w, a *byte, out *float32, ldo int)
-
-//go:noescape
 func fTileF32_3x2(n8 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
 
 //go:noescape
@@ -155,9 +125,6 @@ func fTileF16_3x2(n8 int, w *byte, wStride int, a *byte, aStride int, out *float
 func fTileBF16_3x2(n8 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
 
 //go:noescape
-func q8TileVNNI_3x3(nb int, w, a *byte, out *float32, ldo int)
-
-//go:noescape
 func fTileF32_3x3(n8 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
 
 //go:noescape
@@ -165,9 +132,6 @@ func fTileF16_3x3(n8 int, w *byte, wStride int, a *byte, aStride int, out *float
 
 //go:noescape
 func fTileBF16_3x3(n8 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
-
-//go:noescape
-func q8TileVNNI_3x4(nb int, w, a *byte, out *float32, ldo int)
 
 //go:noescape
 func fTileF32_3x4(n8 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
@@ -182,9 +146,6 @@ func fTileBF16_3x4(n8 int, w *byte, wStride int, a *byte, aStride int, out *floa
 func q8TileAVX2_4x1(nb int, w, a *byte, out *float32, ldo int)
 
 //go:noescape
-func q8TileVNNI_4x1(nb int, w, a *byte, out *float32, ldo int)
-
-//go:noescape
 func fTileF32_4x1(n8 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
 
 //go:noescape
@@ -192,9 +153,6 @@ func fTileF16_4x1(n8 int, w *byte, wStride int, a *byte, aStride int, out *float
 
 //go:noescape
 func fTileBF16_4x1(n8 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
-
-//go:noescape
-func q8TileVNNI_4x2(nb int, w, a *byte, out *float32, ldo int)
 
 //go:noescape
 func fTileF32_4x2(n8 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
@@ -206,7 +164,89 @@ func fTileF16_4x2(n8 int, w *byte, wStride int, a *byte, aStride int, out *float
 func fTileBF16_4x2(n8 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
 
 //go:noescape
-func q8TileVNNI_4x3(nb int, w, a *byte, out *float32, ldo int)
+func pairPanelAVX2(nb int, r0, r1, dst *byte)
+
+// q8TablesZ index the 512-bit VNNI tiles by [rows−1][toks−1].
+var q8TablesZ = [6][4]func(nb int, w, a *byte, out *float32, ldo int){
+	{q8TileZ_1x1, q8TileZ_1x2, q8TileZ_1x3, q8TileZ_1x4},
+	{q8TileZ_2x1, q8TileZ_2x2, q8TileZ_2x3, q8TileZ_2x4},
+	{q8TileZ_3x1, q8TileZ_3x2, q8TileZ_3x3, q8TileZ_3x4},
+	{q8TileZ_4x1, q8TileZ_4x2, q8TileZ_4x3, q8TileZ_4x4},
+	{q8TileZ_5x1, q8TileZ_5x2, q8TileZ_5x3, q8TileZ_5x4},
+	{q8TileZ_6x1, q8TileZ_6x2, q8TileZ_6x3, q8TileZ_6x4},
+}
+
+//go:noescape
+func q8TileZ_1x1(nb int, w, a *byte, out *float32, ldo int)
+
+//go:noescape
+func q8TileZ_1x2(nb int, w, a *byte, out *float32, ldo int)
+
+//go:noescape
+func q8TileZ_1x3(nb int, w, a *byte, out *float32, ldo int)
+
+//go:noescape
+func q8TileZ_1x4(nb int, w, a *byte, out *float32, ldo int)
+
+//go:noescape
+func q8TileZ_2x1(nb int, w, a *byte, out *float32, ldo int)
+
+//go:noescape
+func q8TileZ_2x2(nb int, w, a *byte, out *float32, ldo int)
+
+//go:noescape
+func q8TileZ_2x3(nb int, w, a *byte, out *float32, ldo int)
+
+//go:noescape
+func q8TileZ_2x4(nb int, w, a *byte, out *float32, ldo int)
+
+//go:noescape
+func q8TileZ_3x1(nb int, w, a *byte, out *float32, ldo int)
+
+//go:noescape
+func q8TileZ_3x2(nb int, w, a *byte, out *float32, ldo int)
+
+//go:noescape
+func q8TileZ_3x3(nb int, w, a *byte, out *float32, ldo int)
+
+//go:noescape
+func q8TileZ_3x4(nb int, w, a *byte, out *float32, ldo int)
+
+//go:noescape
+func q8TileZ_4x1(nb int, w, a *byte, out *float32, ldo int)
+
+//go:noescape
+func q8TileZ_4x2(nb int, w, a *byte, out *float32, ldo int)
+
+//go:noescape
+func q8TileZ_4x3(nb int, w, a *byte, out *float32, ldo int)
+
+//go:noescape
+func q8TileZ_4x4(nb int, w, a *byte, out *float32, ldo int)
+
+//go:noescape
+func q8TileZ_5x1(nb int, w, a *byte, out *float32, ldo int)
+
+//go:noescape
+func q8TileZ_5x2(nb int, w, a *byte, out *float32, ldo int)
+
+//go:noescape
+func q8TileZ_5x3(nb int, w, a *byte, out *float32, ldo int)
+
+//go:noescape
+func q8TileZ_5x4(nb int, w, a *byte, out *float32, ldo int)
+
+//go:noescape
+func q8TileZ_6x1(nb int, w, a *byte, out *float32, ldo int)
+
+//go:noescape
+func q8TileZ_6x2(nb int, w, a *byte, out *float32, ldo int)
+
+//go:noescape
+func q8TileZ_6x3(nb int, w, a *byte, out *float32, ldo int)
+
+//go:noescape
+func q8TileZ_6x4(nb int, w, a *byte, out *float32, ldo int)
 
 //go:noescape
 func unpackActQ8_1AVX2(nb int, src, dst *byte, sums *float32)
@@ -524,19 +564,12 @@ func directTQ1_0VNNI_3(nb int, w *byte, wStride int, a *byte, sums, out *float32
 //go:noescape
 func directTQ1_0VNNI_4(nb int, w *byte, wStride int, a *byte, sums, out *float32)
 
-// q8TablesAVX2 and q8TablesVNNI index the integer tiles by [rows−1][toks−1].
+// q8TablesAVX2 index the AVX2 integer tiles by [rows−1][toks−1].
 var q8TablesAVX2 = [4][4]func(nb int, w, a *byte, out *float32, ldo int){
 	{q8TileAVX2_1x1, q8TileAVX2_1x2, q8TileAVX2_1x3, q8TileAVX2_1x4},
 	{q8TileAVX2_2x1, q8TileAVX2_2x2, q8TileAVX2_2x3, q8TileAVX2_2x4},
 	{q8TileAVX2_3x1, q8TileAVX2_3x2, nil, nil},
 	{q8TileAVX2_4x1, nil, nil, nil},
-}
-
-var q8TablesVNNI = [4][4]func(nb int, w, a *byte, out *float32, ldo int){
-	{q8TileVNNI_1x1, q8TileVNNI_1x2, q8TileVNNI_1x3, q8TileVNNI_1x4},
-	{q8TileVNNI_2x1, q8TileVNNI_2x2, q8TileVNNI_2x3, q8TileVNNI_2x4},
-	{q8TileVNNI_3x1, q8TileVNNI_3x2, q8TileVNNI_3x3, q8TileVNNI_3x4},
-	{q8TileVNNI_4x1, q8TileVNNI_4x2, q8TileVNNI_4x3, nil},
 }
 
 // fTables index the float tiles by [kind][rows−1][toks−1].

@@ -18,7 +18,6 @@ func label(l string)               { fmt.Fprintf(&out, "%s:\n", l) }
 
 // Tile shapes each family provides (every r ≤ R, t ≤ T of its largest).
 func q8AVX2Fits(R, T int) bool { return R*T+2*R+3 <= 16 }
-func q8VNNIFits(R, T int) bool { return R*T <= 12 && T <= 4 }
 func fFits(R, T int) bool      { return R*T+R+1 <= 16 }
 func f512Fits(R, T int) bool   { return R <= 4 && T <= 4 }
 
@@ -74,10 +73,6 @@ func main() {
 				q8AVX2(R, T)
 				fmt.Fprintf(&decl, "//go:noescape\nfunc q8TileAVX2_%dx%d(nb int, w, a *byte, out *float32, ldo int)\n\n", R, T)
 			}
-			if q8VNNIFits(R, T) {
-				q8VNNI(R, T)
-				fmt.Fprintf(&decl, "//go:noescape\nfunc q8TileVNNI_%dx%d(nb int, w, a *byte, out *float32, ldo int)\n\n", R, T)
-			}
 			if fFits(R, T) {
 				for k := range fLoads {
 					fTile(k, R, T)
@@ -87,6 +82,23 @@ func main() {
 		}
 	}
 	actUnpackers()
+	pairPanel()
+	decl.WriteString("//go:noescape\nfunc pairPanelAVX2(nb int, r0, r1, dst *byte)\n\n")
+	decl.WriteString("// q8TablesZ index the 512-bit VNNI tiles by [rows−1][toks−1].\nvar q8TablesZ = [6][4]func(nb int, w, a *byte, out *float32, ldo int){\n")
+	for R := 1; R <= 6; R++ {
+		decl.WriteString("{")
+		for T := 1; T <= 4; T++ {
+			q8Z(R, T)
+			fmt.Fprintf(&decl, "q8TileZ_%dx%d, ", R, T)
+		}
+		decl.WriteString("},\n")
+	}
+	decl.WriteString("}\n\n")
+	for R := 1; R <= 6; R++ {
+		for T := 1; T <= 4; T++ {
+			fmt.Fprintf(&decl, "//go:noescape\nfunc q8TileZ_%dx%d(nb int, w, a *byte, out *float32, ldo int)\n\n", R, T)
+		}
+	}
 	decl.WriteString("//go:noescape\nfunc unpackActQ8_1AVX2(nb int, src, dst *byte, sums *float32)\n\n")
 	decl.WriteString("//go:noescape\nfunc unpackActQ8_KAVX2(nb int, src, dst *byte, sums *float32)\n\n")
 	decl.WriteString("// asmDecoderFuncs are the AVX2 panel decoders by weight type name.\nvar asmDecoderFuncs = map[string]func(nb int, src, dst *byte, mins *float32){\n")
@@ -113,11 +125,11 @@ func main() {
 		}
 	}
 	// tables
-	decl.WriteString("// q8TablesAVX2 and q8TablesVNNI index the integer tiles by [rows−1][toks−1].\n")
+	decl.WriteString("// q8TablesAVX2 index the AVX2 integer tiles by [rows−1][toks−1].\n")
 	for _, fam := range []struct {
 		name string
 		fits func(R, T int) bool
-	}{{"AVX2", q8AVX2Fits}, {"VNNI", q8VNNIFits}} {
+	}{{"AVX2", q8AVX2Fits}} {
 		fmt.Fprintf(&decl, "var q8Tables%s = [4][4]func(nb int, w, a *byte, out *float32, ldo int){\n", fam.name)
 		for R := 1; R <= 4; R++ {
 			decl.WriteString("\t{")

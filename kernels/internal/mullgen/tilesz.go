@@ -1,0 +1,107 @@
+package main
+
+import "fmt"
+
+// q8Z writes the AVX-512 VNNI tile on 512-bit registers,
+// func(nb int, w, a *byte, out *float32, ldo int), for R rows (1..6) and T
+// tokens (1..4). It reads a pair panel (see pairPanel): each register
+// holds two rows' blocks side by side, and every 256-bit half goes through
+// the same operations as a 256-bit tile (exact lane sums by VPDPBUSD
+// from −128·Σa, convert, times ws·as, fused add into the half's 8 lanes),
+// so the results are those of the AVX2 tiles and the one-token kernels bit
+// for bit. Registers: acc Z0..Z11, tmp Z12,
+// scale Z13, u_p Z16.., dw_p Z19.., a_t Z22.., nc_t Z26.., Z30 = 0,
+// Z31 = 0x80 bytes. DX walks the pair panel (128 bytes a block), AX the
+// activation panel (36).
+func q8Z(R, T int) {
+	P := (R + 1) / 2
+	name := fmt.Sprintf("q8TileZ_%dx%d", R, T)
+	fmt.Fprintf(&out, "\n// func %s(nb int, w, a *byte, out *float32, ldo int)\n", name)
+	fmt.Fprintf(&out, "TEXT ·%s(SB), NOSPLIT, $0-40\n", name)
+	p("MOVQ nb+0(FP), CX")
+	p("MOVQ w+8(FP), SI")
+	p("MOVQ a+16(FP), DI")
+	p("MOVQ out+24(FP), R8")
+	p("MOVQ ldo+32(FP), R9")
+	p("SHLQ $2, R9")
+	p("MOVQ CX, BX")
+	p("SHLQ $7, BX")
+	p("IMUL3Q $36, CX, DX")
+	ptrs(P, T)
+	p("XORQ AX, AX")
+	p("XORQ DX, DX")
+	for i := 0; i < P*T; i++ {
+		p("VPXORD Z%d, Z%d, Z%d", i, i, i)
+	}
+	p("VPXORD Z30, Z30, Z30")
+	p("VPBROADCASTD mullX80<>(SB), Z31")
+	label(name + "_loop")
+	for q := 0; q < P; q++ {
+		p("VMOVDQU32 (%s)(DX*1), Z%d", rowPtr[q], 16+q)
+		p("VPXORD Z31, Z%d, Z%d", 16+q, 16+q)
+		p("VMOVUPS 64(%s)(DX*1), Z%d", rowPtr[q], 19+q)
+	}
+	for t := 0; t < T; t++ {
+		p("VBROADCASTI64X4 (%s)(AX*1), Z%d", tokPtr[t], 22+t)
+		p("VPXORD Z%d, Z%d, Z%d", 26+t, 26+t, 26+t)
+		p("VPDPBUSD Z%d, Z31, Z%d", 22+t, 26+t)
+		p("VPSUBD Z%d, Z30, Z%d", 26+t, 26+t)
+	}
+	for t := 0; t < T; t++ {
+		for q := 0; q < P; q++ {
+			p("VMOVDQA32 Z%d, Z12", 26+t)
+			p("VPDPBUSD Z%d, Z%d, Z12", 22+t, 16+q)
+			p("VCVTDQ2PS Z12, Z12")
+			p("VMULPS.BCST 32(%s)(AX*1), Z%d, Z13", tokPtr[t], 19+q)
+			p("VFMADD231PS Z12, Z13, Z%d", t*P+q)
+		}
+	}
+	p("ADDQ $128, DX")
+	p("ADDQ $36, AX")
+	p("DECQ CX")
+	p("JNZ %s_loop", name)
+	p("MOVQ R8, AX")
+	for t := 0; t < T; t++ {
+		if t > 0 {
+			p("ADDQ R9, AX")
+		}
+		for q := 0; q < P; q++ {
+			acc := t*P + q
+			if 2*q+1 < R {
+				p("VEXTRACTF64X4 $1, Z%d, Y14", acc)
+				hsumStore(14, 15, fmt.Sprintf("%d(AX)", 4*(2*q+1)))
+			}
+			hsumStore(acc, 15, fmt.Sprintf("%d(AX)", 4*2*q))
+		}
+	}
+	p("VZEROUPPER")
+	p("RET")
+}
+
+// pairPanel writes pairPanelAVX2(nb int, r0, r1, dst *byte): two rows of
+// panel blocks (36 bytes) interleaved per block as 32 codes of r0, 32 of
+// r1, r0's scale 8 times, r1's scale 8 times (128 bytes).
+func pairPanel() {
+	out.WriteString("\n// func pairPanelAVX2(nb int, r0, r1, dst *byte)\n")
+	out.WriteString("TEXT ·pairPanelAVX2(SB), NOSPLIT, $0-32\n")
+	p("MOVQ nb+0(FP), CX")
+	p("MOVQ r0+8(FP), SI")
+	p("MOVQ r1+16(FP), DX")
+	p("MOVQ dst+24(FP), DI")
+	label("pairPanelAVX2_loop")
+	p("VMOVDQU (SI), Y0")
+	p("VMOVDQU (DX), Y1")
+	p("VBROADCASTSS 32(SI), Y2")
+	p("VBROADCASTSS 32(DX), Y3")
+	p("VMOVDQU Y0, (DI)")
+	p("VMOVDQU Y1, 32(DI)")
+	p("VMOVUPS Y2, 64(DI)")
+	p("VMOVUPS Y3, 96(DI)")
+	p("ADDQ $36, SI")
+	p("ADDQ $36, DX")
+	p("ADDQ $128, DI")
+	p("DECQ CX")
+	p("JNZ pairPanelAVX2_loop")
+	p("VZEROUPPER")
+	p("RET")
+}
