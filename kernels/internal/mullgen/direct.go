@@ -28,6 +28,10 @@ func direct(k int, R int, vnni bool) {
 		p("SHRQ $3, CX")
 	}
 	ptrs(R, 1)
+	// R9 walks the 4 rows after these (the next call's), R14 = 3·wStride:
+	// they are prefetched while these stream in (see prefetchSetup).
+	p("LEAQ (SI)(BX*4), R9")
+	p("LEAQ (BX)(BX*2), R14")
 	p("XORQ AX, AX")
 	p("XORQ DX, DX")
 	for i := 0; i < R; i++ {
@@ -86,6 +90,11 @@ func direct(k int, R int, vnni bool) {
 			p("VFMADD231PS Y6, Y7, Y%d", r)
 		}
 	}
+	p("PREFETCHT0 (R9)")
+	p("PREFETCHT0 (R9)(BX*1)")
+	p("PREFETCHT0 (R9)(BX*2)")
+	p("PREFETCHT0 (R9)(R14*1)")
+	p("ADDQ $%d, R9", d.bytes)
 	p("ADDQ $%d, AX", d.bytes)
 	p("ADDQ $%d, DX", 36*d.sub)
 	if d.min {
