@@ -47,7 +47,8 @@ const q8pBlock = 36
 
 // q8Decoder unpacks nb 32-value blocks' worth of one encoded weight row
 // into panel blocks (dst, nb·36 bytes); mins (nb values) receives the
-// Q4_1/Q5_1 block minimums and is nil for the other types.
+// Q4_1/Q5_1 block minimums and is nil for the other types. Activation
+// unpackers share the type, with Q8_1's block sums in place of mins.
 type q8Decoder func(dst []byte, mins []float32, src []byte, nb int)
 
 // q8Tiles forms a tile of products from panels (see the package comment

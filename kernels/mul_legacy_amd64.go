@@ -175,22 +175,32 @@ var asmDecoders = func() map[string]q8Decoder {
 	}
 	m := map[string]q8Decoder{}
 	for name, fn := range asmDecoderFuncs {
-		blk, size := 32, directBlockBytes[name]
+		blk := 32
 		if name == "IQ4_XS" || name == "TQ2_0" || name == "TQ1_0" {
 			blk = qkK
 		}
-		m[name] = func(dst []byte, mins []float32, src []byte, nb int) {
-			_ = src[nb*32/blk*size-1]
-			_ = dst[nb*q8pBlock-1]
-			var mp *float32
-			if mins != nil {
-				mp = unsafe.SliceData(mins[:nb])
-			}
-			fn(nb, unsafe.SliceData(src), unsafe.SliceData(dst), mp)
-		}
+		m[name] = wrapUnpacker(fn, blk, directBlockBytes[name])
 	}
 	return m
 }()
+
+// wrapUnpacker turns an assembly unpacker of encoded blocks (blk values in
+// size bytes) into panel blocks, with an optional float per 32 values
+// (mins or sums), into a bounds-checked q8Decoder.
+func wrapUnpacker(fn func(nb int, src, dst *byte, f *float32), blk, size int) q8Decoder {
+	return func(dst []byte, f []float32, src []byte, nb int) {
+		if nb == 0 {
+			return
+		}
+		_ = src[nb*32/blk*size-1]
+		_ = dst[nb*q8pBlock-1]
+		var fp *float32
+		if f != nil {
+			fp = unsafe.SliceData(f[:nb])
+		}
+		fn(nb, unsafe.SliceData(src), unsafe.SliceData(dst), fp)
+	}
+}
 
 // directBlockBytes are the encoded block sizes of the types with assembly.
 var directBlockBytes = map[string]int{
@@ -200,29 +210,15 @@ var directBlockBytes = map[string]int{
 
 // asmActUnpackers are the AVX2 activation unpackers (exact twins of the
 // Go ones), or nil without AVX2 and F16C.
-var asmActUnpackers = func() map[ActFormat]func(dst []byte, sums []float32, src []byte, nb int) {
+var asmActUnpackers = func() map[ActFormat]q8Decoder {
 	f := Features()
 	if !(f.AVX2 && f.F16C) {
 		return nil
 	}
-	wrap := func(fn func(nb int, src, dst *byte, sums *float32), blk, size int) func(dst []byte, sums []float32, src []byte, nb int) {
-		return func(dst []byte, sums []float32, src []byte, nb int) {
-			if nb == 0 {
-				return
-			}
-			_ = src[nb*32/blk*size-1]
-			_ = dst[nb*q8pBlock-1]
-			var sp *float32
-			if sums != nil {
-				sp = unsafe.SliceData(sums[:nb])
-			}
-			fn(nb, unsafe.SliceData(src), unsafe.SliceData(dst), sp)
-		}
-	}
-	return map[ActFormat]func(dst []byte, sums []float32, src []byte, nb int){
-		ActQ8_0: wrap(decodeQ8_0AVX2, 32, blockQ8_0),
-		ActQ8_1: wrap(unpackActQ8_1AVX2, 32, blockQ8_1),
-		ActQ8_K: wrap(unpackActQ8_KAVX2, qkK, kqBytesQ8K),
+	return map[ActFormat]q8Decoder{
+		ActQ8_0: wrapUnpacker(decodeQ8_0AVX2, 32, blockQ8_0),
+		ActQ8_1: wrapUnpacker(unpackActQ8_1AVX2, 32, blockQ8_1),
+		ActQ8_K: wrapUnpacker(unpackActQ8_KAVX2, qkK, kqBytesQ8K),
 	}
 }()
 

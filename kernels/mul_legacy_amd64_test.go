@@ -110,23 +110,31 @@ func TestPanelDecodersMatchGo(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	for name, asm := range asmDecoders {
 		g := goDec[name]
-		for _, n := range []int{256, 512, 5632} {
-			nb := n / 32
-			src := make([]byte, n/g.block*g.size)
-			for i := range src {
-				src[i] = uint8(r.Uint32())
-			}
-			want, got := make([]byte, nb*q8pBlock), make([]byte, nb*q8pBlock)
-			wm, gm := make([]float32, nb), make([]float32, nb)
-			g.dec(want, wm, src, nb)
-			asm(got, gm, src, nb)
-			if !bytes.Equal(want, got) {
-				t.Fatalf("%s n=%d: panel differs from the Go decoder", name, n)
-			}
-			for i := range wm {
-				if math.Float32bits(wm[i]) != math.Float32bits(gm[i]) {
-					t.Fatalf("%s n=%d: min %d = %v, Go %v", name, n, i, gm[i], wm[i])
-				}
+		checkUnpacker(t, r, name, g.dec, asm, func(n int) int { return n / g.block * g.size })
+	}
+}
+
+// checkUnpacker compares an assembly panel unpacker with its Go twin, byte
+// for byte (and the per-block floats bit for bit), on random encodings of
+// several lengths (rowBytes(n) encoded bytes for n values).
+func checkUnpacker(t *testing.T, r *rand.Rand, name string, goDec, asm q8Decoder, rowBytes func(n int) int) {
+	t.Helper()
+	for _, n := range []int{256, 512, 5632} {
+		nb := n / 32
+		src := make([]byte, rowBytes(n))
+		for i := range src {
+			src[i] = uint8(r.Uint32())
+		}
+		want, got := make([]byte, nb*q8pBlock), make([]byte, nb*q8pBlock)
+		wf, gf := make([]float32, nb), make([]float32, nb)
+		goDec(want, wf, src, nb)
+		asm(got, gf, src, nb)
+		if !bytes.Equal(want, got) {
+			t.Fatalf("%s n=%d: panel differs from the Go twin", name, n)
+		}
+		for i := range wf {
+			if math.Float32bits(wf[i]) != math.Float32bits(gf[i]) {
+				t.Fatalf("%s n=%d: float %d = %v, Go %v", name, n, i, gf[i], wf[i])
 			}
 		}
 	}
@@ -140,39 +148,6 @@ func TestActUnpackersMatchGo(t *testing.T) {
 	}
 	r := rand.New(rand.NewPCG(9, 10))
 	for act, asm := range asmActUnpackers {
-		for _, n := range []int{256, 512, 5632} {
-			nb := n / 32
-			src := make([]byte, act.RowBytes(n))
-			for i := range src {
-				src[i] = uint8(r.Uint32())
-			}
-			want, got := make([]byte, nb*q8pBlock), make([]byte, nb*q8pBlock)
-			ws, gs := make([]float32, nb), make([]float32, nb)
-			actUnpackers[act](want, ws, src, nb)
-			asm(got, gs, src, nb)
-			if !bytes.Equal(want, got) {
-				t.Fatalf("%v n=%d: panel differs from the Go unpacker", act, n)
-			}
-			for i := range ws {
-				if math.Float32bits(ws[i]) != math.Float32bits(gs[i]) {
-					t.Fatalf("%v n=%d: sum %d = %v, Go %v", act, n, i, gs[i], ws[i])
-				}
-			}
-		}
-	}
-}
-
-// TestMinus128EveryPath checks −128 activation codes on the pure-Go and
-// VNNI paths, which are exact for them. The AVX2 path is not: like ggml it
-// multiplies with the sign trick, which gets −128 against a negative
-// weight wrong; no quantizer writes −128 codes.
-func TestMinus128EveryPath(t *testing.T) {
-	for _, fam := range tileFamilies() {
-		if fam.name == "avx2" {
-			continue
-		}
-		withTiles(fam.tiles, nil, func() {
-			t.Run(fam.name, checkMinus128)
-		})
+		checkUnpacker(t, r, act.String(), actUnpackers[act], asm, act.RowBytes)
 	}
 }

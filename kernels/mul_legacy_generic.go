@@ -12,7 +12,7 @@ var fTileImpl *fTiles
 var asmDecoders map[string]q8Decoder
 
 // asmActUnpackers is empty in this build.
-var asmActUnpackers map[ActFormat]func(dst []byte, sums []float32, src []byte, nb int)
+var asmActUnpackers map[ActFormat]q8Decoder
 
 // actHalfBulk converts nothing in this build.
 func actHalfBulk(dst []byte, src []float32, bf bool) int { return 0 }

@@ -190,7 +190,7 @@ func decodeTQ1_0(dst []byte, _ []float32, src []byte, nb int) {
 
 // actUnpackers unpack nb 32-value blocks of an encoded activation row;
 // sums (Q8_1 only) receives each block's stored s.
-var actUnpackers = map[ActFormat]func(dst []byte, sums []float32, src []byte, nb int){
+var actUnpackers = map[ActFormat]q8Decoder{
 	ActQ8_0: func(dst []byte, _ []float32, src []byte, nb int) { decodeQ8_0(dst, nil, src, nb) },
 	ActQ8_1: func(dst []byte, sums []float32, src []byte, nb int) {
 		for b := 0; b < nb; b++ {

@@ -21,38 +21,7 @@ var fLoads = []struct {
 // acc Y0.., w_r after them, the token's values in Y15.
 func fTile(k int, R, T int) {
 	f := fLoads[k]
-	name := fmt.Sprintf("fTile%s_%dx%d", f.kind, R, T)
-	fmt.Fprintf(&out, "\n// func %s(n8 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)\n", name)
-	fmt.Fprintf(&out, "TEXT ·%s(SB), NOSPLIT, $0-56\n", name)
-	p("MOVQ n8+0(FP), CX")
-	p("MOVQ w+8(FP), SI")
-	p("MOVQ wStride+16(FP), BX")
-	p("MOVQ a+24(FP), DI")
-	p("MOVQ aStride+32(FP), DX")
-	p("MOVQ out+40(FP), R8")
-	p("MOVQ ldo+48(FP), R9")
-	p("SHLQ $2, R9")
-	ptrs(R, T)
-	prefetchSetup(T)
-	p("XORQ AX, AX")
-	for i := 0; i < R*T; i++ {
-		p("VXORPS Y%d, Y%d, Y%d", i, i, i)
-	}
-	label(name + "_loop")
-	for r := 0; r < R; r++ {
-		f.load(fmt.Sprintf("(%s)(AX*1)", rowPtr[r]), R*T+r)
-	}
-	for t := 0; t < T; t++ {
-		f.load(fmt.Sprintf("(%s)(AX*1)", tokPtr[t]), 15)
-		for r := 0; r < R; r++ {
-			p("VFMADD231PS Y%d, Y15, Y%d", R*T+r, t*R+r)
-		}
-	}
-	prefetchNext(T, f.step)
-	p("ADDQ $%d, AX", f.step)
-	p("DECQ CX")
-	p("JNZ %s_loop", name)
-	stores(R, T)
+	floatTile(fmt.Sprintf("fTile%s_%dx%d", f.kind, R, T), "n8", "Y", 0, R*T, 15, f.step, f.load, R, T, func() { stores(R, T) })
 }
 
 // fLoads512 are fLoads on 512-bit registers (16 values).
@@ -75,9 +44,24 @@ var fLoads512 = []struct {
 func fTile512(k int, R, T int) {
 	f := fLoads512[k]
 	name := fmt.Sprintf("fTile512%s_%dx%d", fLoads[k].kind, R, T)
-	fmt.Fprintf(&out, "\n// func %s(n16 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)\n", name)
-	fmt.Fprintf(&out, "TEXT ·%s(SB), NOSPLIT, $0-56\n", name)
-	p("MOVQ n16+0(FP), CX")
+	floatTile(name, "n16", "Z", 8, 0, 7, f.step, f.load, R, T, func() {
+		storeLoop(T, func(t int) {
+			for r := 0; r < R; r++ {
+				acc := 8 + t*R + r
+				p("VEXTRACTF64X4 $1, Z%d, Y1", acc)
+				p("VADDPS Y1, Y%d, Y0", acc)
+				hsumStore(0, 1, fmt.Sprintf("%d(AX)", 4*r))
+			}
+		})
+	})
+}
+
+// floatTile writes the body shared by the float tiles: vector registers
+// named reg (Y or Z), accumulators from accBase, weight rows from wBase,
+// the token's values in aReg, step bytes per iteration; store ends it.
+func floatTile(name, counter, reg string, accBase, wBase, aReg, step int, load func(src string, r int), R, T int, store func()) {
+	header(name, fmt.Sprintf("(%s int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)", counter), 0, 56)
+	p("MOVQ %s+0(FP), CX", counter)
 	p("MOVQ w+8(FP), SI")
 	p("MOVQ wStride+16(FP), BX")
 	p("MOVQ a+24(FP), DI")
@@ -88,37 +72,29 @@ func fTile512(k int, R, T int) {
 	ptrs(R, T)
 	prefetchSetup(T)
 	p("XORQ AX, AX")
+	zero := "VXORPS" // VEX: the AVX2 tiles must not use EVEX forms
+	if reg == "Z" {
+		zero = "VPXORD"
+	}
 	for i := 0; i < R*T; i++ {
-		p("VPXORD Z%d, Z%d, Z%d", 8+i, 8+i, 8+i)
+		a := accBase + i
+		p("%s %s%d, %s%d, %s%d", zero, reg, a, reg, a, reg, a)
 	}
 	label(name + "_loop")
 	for r := 0; r < R; r++ {
-		f.load(fmt.Sprintf("(%s)(AX*1)", rowPtr[r]), r)
+		load(fmt.Sprintf("(%s)(AX*1)", rowPtr[r]), wBase+r)
 	}
 	for t := 0; t < T; t++ {
-		f.load(fmt.Sprintf("(%s)(AX*1)", tokPtr[t]), 7)
+		load(fmt.Sprintf("(%s)(AX*1)", tokPtr[t]), aReg)
 		for r := 0; r < R; r++ {
-			p("VFMADD231PS Z%d, Z7, Z%d", r, 8+t*R+r)
+			p("VFMADD231PS %s%d, %s%d, %s%d", reg, wBase+r, reg, aReg, reg, accBase+t*R+r)
 		}
 	}
-	prefetchNext(T, f.step)
-	p("ADDQ $%d, AX", f.step)
+	prefetchNext(T, step)
+	p("ADDQ $%d, AX", step)
 	p("DECQ CX")
 	p("JNZ %s_loop", name)
-	p("MOVQ R8, AX")
-	for t := 0; t < T; t++ {
-		if t > 0 {
-			p("ADDQ R9, AX")
-		}
-		for r := 0; r < R; r++ {
-			acc := 8 + t*R + r
-			p("VEXTRACTF64X4 $1, Z%d, Y1", acc)
-			p("VADDPS Y1, Y%d, Y0", acc)
-			hsumStore(0, 1, fmt.Sprintf("%d(AX)", 4*r))
-		}
-	}
-	p("VZEROUPPER")
-	p("RET")
+	store()
 }
 
 // prefetchSetup points R13 at the 4 weight rows after a one-token tile's

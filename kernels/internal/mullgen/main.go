@@ -124,61 +124,25 @@ func main() {
 			}
 		}
 	}
-	// tables
 	decl.WriteString("// q8TablesAVX2 index the AVX2 integer tiles by [rows−1][toks−1].\n")
-	for _, fam := range []struct {
-		name string
-		fits func(R, T int) bool
-	}{{"AVX2", q8AVX2Fits}} {
-		fmt.Fprintf(&decl, "var q8Tables%s = [4][4]func(nb int, w, a *byte, out *float32, ldo int){\n", fam.name)
-		for R := 1; R <= 4; R++ {
-			decl.WriteString("\t{")
-			for T := 1; T <= 4; T++ {
-				if fam.fits(R, T) {
-					fmt.Fprintf(&decl, "q8Tile%s_%dx%d, ", fam.name, R, T)
-				} else {
-					decl.WriteString("nil, ")
-				}
-			}
-			decl.WriteString("},\n")
-		}
-		decl.WriteString("}\n\n")
-	}
+	decl.WriteString("var q8TablesAVX2 = [4][4]func(nb int, w, a *byte, out *float32, ldo int)")
+	writeTable(&decl, q8AVX2Fits, func(R, T int) string { return fmt.Sprintf("q8TileAVX2_%dx%d", R, T) })
+	decl.WriteString("\n")
 	decl.WriteString("// fTables index the float tiles by [kind][rows−1][toks−1].\n")
 	decl.WriteString("var fTables = [3][4][4]func(n8 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int){\n")
 	for k := range fLoads {
-		decl.WriteString("\t{\n")
-		for R := 1; R <= 4; R++ {
-			decl.WriteString("\t\t{")
-			for T := 1; T <= 4; T++ {
-				if fFits(R, T) {
-					fmt.Fprintf(&decl, "fTile%s_%dx%d, ", fLoads[k].kind, R, T)
-				} else {
-					decl.WriteString("nil, ")
-				}
-			}
-			decl.WriteString("},\n")
-		}
-		decl.WriteString("\t},\n")
+		writeTable(&decl, fFits, func(R, T int) string { return fmt.Sprintf("fTile%s_%dx%d", fLoads[k].kind, R, T) })
+		decl.WriteString(",\n")
 	}
 	decl.WriteString("}\n\n")
 	decl.WriteString("// fTables512 index the AVX-512 float tiles by [kind][rows−1][toks−1].\n")
 	decl.WriteString("var fTables512 = [3][4][4]func(n16 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int){\n")
 	for k := range fLoads {
-		decl.WriteString("\t{\n")
-		for R := 1; R <= 4; R++ {
-			decl.WriteString("\t\t{")
-			for T := 1; T <= 4; T++ {
-				if f512Fits(R, T) {
-					fTile512(k, R, T)
-					fmt.Fprintf(&decl, "fTile512%s_%dx%d, ", fLoads[k].kind, R, T)
-				} else {
-					decl.WriteString("nil, ")
-				}
-			}
-			decl.WriteString("},\n")
-		}
-		decl.WriteString("\t},\n")
+		writeTable(&decl, f512Fits, func(R, T int) string {
+			fTile512(k, R, T)
+			return fmt.Sprintf("fTile512%s_%dx%d", fLoads[k].kind, R, T)
+		})
+		decl.WriteString(",\n")
 	}
 	decl.WriteString("}\n\n")
 	for k := range fLoads {
@@ -200,4 +164,22 @@ func main() {
 	if err := os.WriteFile("mull_decl_amd64.go", src, 0o644); err != nil {
 		panic(err)
 	}
+}
+
+// writeTable writes one [4][4] table literal (no trailing comma) of the functions name(R, T)
+// for the shapes fits allows (nil elsewhere).
+func writeTable(decl *bytes.Buffer, fits func(R, T int) bool, name func(R, T int) string) {
+	decl.WriteString("{\n")
+	for R := 1; R <= 4; R++ {
+		decl.WriteString("{")
+		for T := 1; T <= 4; T++ {
+			if fits(R, T) {
+				decl.WriteString(name(R, T) + ", ")
+			} else {
+				decl.WriteString("nil, ")
+			}
+		}
+		decl.WriteString("},\n")
+	}
+	decl.WriteString("}")
 }

@@ -30,34 +30,53 @@ func hsumStore(acc, tmp int, dst string) {
 	p("VMOVSS X%d, %s", acc, dst)
 }
 
-// stores writes all R×T accumulators (Y0.., index t·R+r) to out.
-func stores(R, T int) {
+// header starts the TEXT block of a function with the Go signature sig
+// (for the comment), a local frame and args bytes of arguments.
+func header(name, sig string, frame, args int) {
+	fmt.Fprintf(&out, "\n// func %s%s\n", name, sig)
+	fmt.Fprintf(&out, "TEXT ·%s(SB), NOSPLIT, $%d-%d\n", name, frame, args)
+}
+
+// storeLoop points AX at each token's output row in turn (R8 = out, R9 =
+// ldo in bytes) and calls each(t) to store that token's results.
+func storeLoop(T int, each func(t int)) {
 	p("MOVQ R8, AX")
-	tmp := R * T
 	for t := 0; t < T; t++ {
 		if t > 0 {
 			p("ADDQ R9, AX")
 		}
-		for r := 0; r < R; r++ {
-			hsumStore(t*R+r, tmp, fmt.Sprintf("%d(AX)", 4*r))
-		}
+		each(t)
 	}
 	p("VZEROUPPER")
 	p("RET")
 }
 
-// q8Prologue loads the arguments of
-// func(nb int, w, a *byte, out *float32, ldo int): CX = nb, SI = w,
-// DI = a, R8 = out, R9 = ldo in bytes, BX = DX = panel row stride, AX = 0.
-func q8Prologue(name string, R, T int) {
-	fmt.Fprintf(&out, "\n// func %s(nb int, w, a *byte, out *float32, ldo int)\n", name)
-	fmt.Fprintf(&out, "TEXT ·%s(SB), NOSPLIT, $0-40\n", name)
+// stores writes all R×T accumulators (Y0.., index t·R+r) to out.
+func stores(R, T int) {
+	storeLoop(T, func(t int) {
+		for r := 0; r < R; r++ {
+			hsumStore(t*R+r, R*T, fmt.Sprintf("%d(AX)", 4*r))
+		}
+	})
+}
+
+// q8Args loads the arguments of func(nb int, w, a *byte, out *float32,
+// ldo int): CX = nb, SI = w, DI = a, R8 = out, R9 = ldo in bytes.
+func q8Args(name string) {
+	header(name, "(nb int, w, a *byte, out *float32, ldo int)", 0, 40)
 	p("MOVQ nb+0(FP), CX")
 	p("MOVQ w+8(FP), SI")
 	p("MOVQ a+16(FP), DI")
 	p("MOVQ out+24(FP), R8")
 	p("MOVQ ldo+32(FP), R9")
 	p("SHLQ $2, R9")
+}
+
+// q8Prologue loads the arguments of
+// func(nb int, w, a *byte, out *float32, ldo int): CX = nb, SI = w,
+// DI = a, R8 = out, R9 = ldo in bytes, BX = DX = panel row stride, AX = 0.
+func q8Prologue(name string, R, T int) {
+	q8Args(name)
 	p("IMUL3Q $36, CX, BX")
 	p("MOVQ BX, DX")
 	ptrs(R, T)

@@ -16,14 +16,7 @@ import "fmt"
 func q8Z(R, T int) {
 	P := (R + 1) / 2
 	name := fmt.Sprintf("q8TileZ_%dx%d", R, T)
-	fmt.Fprintf(&out, "\n// func %s(nb int, w, a *byte, out *float32, ldo int)\n", name)
-	fmt.Fprintf(&out, "TEXT ·%s(SB), NOSPLIT, $0-40\n", name)
-	p("MOVQ nb+0(FP), CX")
-	p("MOVQ w+8(FP), SI")
-	p("MOVQ a+16(FP), DI")
-	p("MOVQ out+24(FP), R8")
-	p("MOVQ ldo+32(FP), R9")
-	p("SHLQ $2, R9")
+	q8Args(name)
 	p("MOVQ CX, BX")
 	p("SHLQ $7, BX")
 	p("IMUL3Q $36, CX, DX")
@@ -60,11 +53,7 @@ func q8Z(R, T int) {
 	p("ADDQ $36, AX")
 	p("DECQ CX")
 	p("JNZ %s_loop", name)
-	p("MOVQ R8, AX")
-	for t := 0; t < T; t++ {
-		if t > 0 {
-			p("ADDQ R9, AX")
-		}
+	storeLoop(T, func(t int) {
 		for q := 0; q < P; q++ {
 			acc := t*P + q
 			if 2*q+1 < R {
@@ -73,9 +62,7 @@ func q8Z(R, T int) {
 			}
 			hsumStore(acc, 15, fmt.Sprintf("%d(AX)", 4*2*q))
 		}
-	}
-	p("VZEROUPPER")
-	p("RET")
+	})
 }
 
 // pairPanel writes pairPanelAVX2(nb int, r0, r1, dst *byte): two rows of
