@@ -40,30 +40,23 @@ func quantizeQ8_1Fast(dst []byte, src []float32) {
 // actF16 is ActF16's quantizer: F32ToF16Row, with F16C doing groups of
 // eight values without a NaN (identical results: both round to nearest
 // even; NaNs go through F32ToF16, which writes 0x7e00|sign).
-func actF16(dst []byte, src []float32) {
+func actF16(dst []byte, src []float32) { actHalf(dst, src, false, F32ToF16Row) }
+
+// actBF16 is ActBF16's quantizer: F32ToBF16Row with an AVX2 twin for
+// groups of eight values without a NaN.
+func actBF16(dst []byte, src []float32) { actHalf(dst, src, true, F32ToBF16Row) }
+
+// actHalf converts src with the SIMD twin (bf16 with bf set) up to each
+// group of eight holding a NaN, which (like the tail) goes through ref.
+func actHalf(dst []byte, src []float32, bf bool, ref func([]byte, []float32)) {
 	dst = dst[:2*len(src)]
 	for len(src) > 0 {
-		n := actHalfBulk(dst, src, false)
+		n := actHalfBulk(dst, src, bf)
 		if n == len(src) {
 			return
 		}
 		k := min(len(src), n+8) // the group with the NaN, or the tail
-		F32ToF16Row(dst[2*n:2*k], src[n:k])
-		dst, src = dst[2*k:], src[k:]
-	}
-}
-
-// actBF16 is ActBF16's quantizer: F32ToBF16Row with an AVX2 twin for
-// groups of eight values without a NaN.
-func actBF16(dst []byte, src []float32) {
-	dst = dst[:2*len(src)]
-	for len(src) > 0 {
-		n := actHalfBulk(dst, src, true)
-		if n == len(src) {
-			return
-		}
-		k := min(len(src), n+8)
-		F32ToBF16Row(dst[2*n:2*k], src[n:k])
+		ref(dst[2*n:2*k], src[n:k])
 		dst, src = dst[2*k:], src[k:]
 	}
 }

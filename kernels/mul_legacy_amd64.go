@@ -87,40 +87,34 @@ func q8AsmTiles(tab *[4][4]func(nb int, w, a *byte, out *float32, ldo int), dire
 
 func pickFTiles(f CPUFeatures) *fTiles {
 	if f.AVX512F && f.FMA {
-		return &fTiles{
-			chunk: 16,
-			shape: func(toks int) (int, int) {
-				return 4, min(toks, 4)
-			},
-			run: func(k fKind, rr, tt, nc int, w []byte, wStride int, a []byte, aStride int, out []float32, ldo int) {
-				sz := fKindInfo[k].size
-				_ = w[(rr-1)*wStride+nc*16*sz-1]
-				_ = a[(tt-1)*aStride+nc*16*sz-1]
-				_ = out[(tt-1)*ldo+rr-1]
-				fTables512[k][rr-1][tt-1](nc, unsafe.SliceData(w), wStride, unsafe.SliceData(a), aStride, unsafe.SliceData(out), ldo)
-			},
-		}
+		return floatAsmTiles(16, &fTables512, func(toks int) (int, int) { return 4, min(toks, 4) })
 	}
 	if !(f.AVX2 && f.FMA && f.F16C) {
 		return nil
 	}
+	return floatAsmTiles(8, &fTables, func(toks int) (int, int) {
+		switch toks {
+		case 1:
+			return 4, 1
+		case 2:
+			return 4, 2
+		}
+		return 3, 4
+	})
+}
+
+// floatAsmTiles wraps a table of float tiles ([kind][rows−1][toks−1]) that
+// take chunk values per step.
+func floatAsmTiles(chunk int, tab *[3][4][4]func(nc int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int), shape func(int) (int, int)) *fTiles {
 	return &fTiles{
-		chunk: 8,
-		shape: func(toks int) (int, int) {
-			switch toks {
-			case 1:
-				return 4, 1
-			case 2:
-				return 4, 2
-			}
-			return 3, 4
-		},
+		chunk: chunk,
+		shape: shape,
 		run: func(k fKind, rr, tt, nc int, w []byte, wStride int, a []byte, aStride int, out []float32, ldo int) {
 			sz := fKindInfo[k].size
-			_ = w[(rr-1)*wStride+nc*8*sz-1]
-			_ = a[(tt-1)*aStride+nc*8*sz-1]
+			_ = w[(rr-1)*wStride+nc*chunk*sz-1]
+			_ = a[(tt-1)*aStride+nc*chunk*sz-1]
 			_ = out[(tt-1)*ldo+rr-1]
-			fTables[k][rr-1][tt-1](nc, unsafe.SliceData(w), wStride, unsafe.SliceData(a), aStride, unsafe.SliceData(out), ldo)
+			tab[k][rr-1][tt-1](nc, unsafe.SliceData(w), wStride, unsafe.SliceData(a), aStride, unsafe.SliceData(out), ldo)
 		},
 	}
 }
