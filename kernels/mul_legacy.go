@@ -119,8 +119,8 @@ func q8Mul(name string, dec q8Decoder, block, blockBytes int, act ActFormat, has
 		s := scratchPool.Get().(*mulScratch)
 		defer scratchPool.Put(s)
 		nf := 0
-		if hasMin {
-			nf = (tr + toks) * nb
+		if hasMin { // mins (3 spare rows for 4-row blocks), sums, sums block-major
+			nf = (tr+3)*nb + 2*toks*nb + 8
 		}
 		pk := 0
 		if tiles.pack != nil {
@@ -128,9 +128,9 @@ func q8Mul(name string, dec q8Decoder, block, blockBytes int, act ActFormat, has
 		}
 		buf, fl := s.grab((tr+toks)*pb+pk, nf)
 		wp, ap, pp := buf[:tr*pb], buf[tr*pb:(tr+toks)*pb], buf[(tr+toks)*pb:]
-		var wm, as []float32
+		var wm, as, sT []float32
 		if hasMin {
-			wm, as = fl[:tr*nb], fl[tr*nb:]
+			wm, as, sT = fl[:(tr+3)*nb], fl[(tr+3)*nb:(tr+3+toks)*nb], fl[(tr+3+toks)*nb:]
 		}
 		ab := act.RowBytes(n)
 		for t := 0; t < toks; t++ {
@@ -139,6 +139,9 @@ func q8Mul(name string, dec q8Decoder, block, blockBytes int, act ActFormat, has
 				sums = as[t*nb : (t+1)*nb]
 			}
 			unpackAct(ap[t*pb:(t+1)*pb], sums, a[t*aStride:t*aStride+ab], nb)
+		}
+		if hasMin {
+			transposeSums(sT, as, toks, nb)
 		}
 		if direct := tiles.direct[name]; direct != nil && toks == 1 {
 			for t := 0; t < toks; t++ {
@@ -170,14 +173,34 @@ func q8Mul(name string, dec q8Decoder, block, blockBytes int, act ActFormat, has
 				ct := min(tt, toks-t0)
 				o := out[t0*ldo+r0:]
 				tiles.run(rr, ct, nb, tw, ap[t0*pb:], o, ldo)
-				if hasMin {
-					for t := 0; t < ct; t++ {
-						for r := 0; r < rr; r++ {
-							o[t*ldo+r] += minDot(wm[r*nb:(r+1)*nb], as[(t0+t)*nb:])
-						}
-					}
-				}
 			}
+			if hasMin {
+				addMinTerms(rr, toks, nb, wm, as, sT, out[r0:], ldo)
+			}
+		}
+	}
+}
+
+// transposeSums writes the toks×nb block sums as block-major sT[b·toks+t].
+func transposeSums(sT, as []float32, toks, nb int) {
+	for t := 0; t < toks; t++ {
+		for b, v := range as[t*nb : (t+1)*nb] {
+			sT[b*toks+t] = v
+		}
+	}
+}
+
+// addMinTerms adds the Q4_1/Q5_1 min terms Σ_b m_b·s_b (in block order,
+// each product rounded, as minDot) to a row tile's outputs
+// out[t·ldo+r], r < rr, t < toks; wm holds the rows' mins, as the tokens'
+// block sums and sT the same block-major.
+func addMinTerms(rr, toks, nb int, wm, as, sT []float32, out []float32, ldo int) {
+	if minDots4x8Bulk(rr, toks, nb, wm, sT, out, ldo) {
+		return
+	}
+	for t := 0; t < toks; t++ {
+		for r := 0; r < rr; r++ {
+			out[t*ldo+r] += minDot(wm[r*nb:(r+1)*nb], as[t*nb:])
 		}
 	}
 }

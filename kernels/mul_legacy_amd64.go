@@ -239,3 +239,30 @@ func actF16F16C(dst *byte, src *float32, n int) int
 
 //go:noescape
 func actBF16AVX2(dst *byte, src *float32, n int) int
+
+// minDots4x8Bulk adds the min terms of rr rows × toks tokens to out with
+// the AVX twin, four rows by eight tokens at a time (each lane repeating
+// minDot's rounded multiply and add in block order), and reports whether
+// it did; wm has 3 spare rows, sT 8 spare floats.
+func minDots4x8Bulk(rr, toks, nb int, wm, sT []float32, out []float32, ldo int) bool {
+	if !Features().AVX2 {
+		return false
+	}
+	_ = wm[(rr+3)/4*4*nb-1]
+	_ = sT[(nb-1)*toks+(toks+7)/8*8-1]
+	var res [32]float32
+	for r := 0; r < rr; r += 4 {
+		for t0 := 0; t0 < toks; t0 += 8 {
+			minDots4x8(nb, unsafe.SliceData(wm[r*nb:]), unsafe.SliceData(sT[t0:]), toks, &res)
+			for i := 0; i < min(4, rr-r); i++ {
+				for j := 0; j < min(8, toks-t0); j++ {
+					out[(t0+j)*ldo+r+i] += res[i*8+j]
+				}
+			}
+		}
+	}
+	return true
+}
+
+//go:noescape
+func minDots4x8(nb int, m, sT *float32, toks int, res *[32]float32)

@@ -16,3 +16,6 @@ var asmActUnpackers map[ActFormat]q8Decoder
 
 // actHalfBulk converts nothing in this build.
 func actHalfBulk(dst []byte, src []float32, bf bool) int { return 0 }
+
+// minDots4x8Bulk leaves the min terms to the Go loop in this build.
+func minDots4x8Bulk(rr, toks, nb int, wm, sT []float32, out []float32, ldo int) bool { return false }

@@ -79,3 +79,48 @@ bf16done:
 	MOVQ AX, ret+24(FP)
 	VZEROUPPER
 	RET
+
+// func minDots4x8(nb int, m, sT *float32, toks int, res *[32]float32)
+//
+// res[8i+j] = Σ_b m[i·nb+b]·sT[b·toks+j] for rows i < 4 and tokens j < 8,
+// each product rounded and added in block order (no FMA), as minDot.
+TEXT ·minDots4x8(SB), NOSPLIT, $0-40
+	MOVQ   nb+0(FP), CX
+	MOVQ   m+8(FP), SI
+	MOVQ   sT+16(FP), DI
+	MOVQ   toks+24(FP), DX
+	SHLQ   $2, DX
+	MOVQ   res+32(FP), R8
+	MOVQ   CX, BX
+	SHLQ   $2, BX
+	LEAQ   (SI)(BX*2), R10
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+
+mdloop:
+	VMOVUPS      (DI), Y4
+	VBROADCASTSS (SI), Y5
+	VMULPS       Y4, Y5, Y5
+	VADDPS       Y5, Y0, Y0
+	VBROADCASTSS (SI)(BX*1), Y5
+	VMULPS       Y4, Y5, Y5
+	VADDPS       Y5, Y1, Y1
+	VBROADCASTSS (R10), Y5
+	VMULPS       Y4, Y5, Y5
+	VADDPS       Y5, Y2, Y2
+	VBROADCASTSS (R10)(BX*1), Y5
+	VMULPS       Y4, Y5, Y5
+	VADDPS       Y5, Y3, Y3
+	ADDQ         $4, SI
+	ADDQ         $4, R10
+	ADDQ         DX, DI
+	DECQ         CX
+	JNZ          mdloop
+	VMOVUPS      Y0, (R8)
+	VMOVUPS      Y1, 32(R8)
+	VMOVUPS      Y2, 64(R8)
+	VMOVUPS      Y3, 96(R8)
+	VZEROUPPER
+	RET
