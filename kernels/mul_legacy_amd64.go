@@ -86,7 +86,7 @@ func q8AsmTiles(tab *[4][4]func(nb int, w, a *byte, out *float32, ldo int), dire
 }
 
 func pickFTiles(f CPUFeatures) *fTiles {
-	if f.AVX512F && f.FMA {
+	if f.AVX512F && f.AVX512VL && f.FMA { // VL: the reduction adds halves of Z16+ as Y registers
 		return floatAsmTiles(16, &fTables512, func(toks int) (int, int) { return 4, min(toks, 4) })
 	}
 	if !(f.AVX2 && f.FMA && f.F16C) {
