@@ -24,6 +24,13 @@ import "sync"
 // twin accumulates one float32 per (row, token) in block order instead; it
 // agrees with the assembly to rounding.
 //
+// A call with one token skips the panels: fused kernels (mullgen's
+// "direct" ones) read the encoded weight blocks, four rows at a time while
+// prefetching the next four, and do the same arithmetic. The VNNI tiles
+// hold two rows per 512-bit register, each half repeating a 256-bit tile's
+// operations. Every call unpacks all its tokens' activations once, so
+// callers do best handing a call many rows (and any number of tokens).
+//
 // Activation bytes must lie in [−127, 127], as every quantizer here writes
 // them: the AVX2 path multiplies with ggml's sign trick, which turns a
 // −128 activation against a negative weight into the wrong sign.
