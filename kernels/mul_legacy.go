@@ -1,6 +1,9 @@
 package kernels
 
-import "sync"
+import (
+	"fmt"
+	"sync"
+)
 
 // Matrix-product kernels of the legacy, IQ4, ternary and float weight
 // types.
@@ -112,6 +115,9 @@ func q8Mul(name string, dec q8Decoder, block, blockBytes int, act ActFormat, has
 	return func(n int, w []byte, wStride, rows int, a []byte, aStride, toks int, out []float32, ldo int) {
 		if rows <= 0 || toks <= 0 {
 			return
+		}
+		if n%block != 0 { // the assembly loops count whole blocks
+			panic(fmt.Sprintf("kernels: %s product over %d values, not a multiple of %d", name, n, block))
 		}
 		nb := n / qk32
 		if nb == 0 {

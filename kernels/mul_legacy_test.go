@@ -417,3 +417,23 @@ func TestActHalfQuantizers(t *testing.T) {
 		}
 	}
 }
+
+// TestMatKernelsRejectPartialBlocks checks the block-size precondition.
+func TestMatKernelsRejectPartialBlocks(t *testing.T) {
+	for _, c := range mulCases {
+		if c.isFloat {
+			continue
+		}
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: n = %d accepted", c.name, c.block+16)
+				}
+			}()
+			n := c.block + 16
+			w := make([]byte, 2*c.size)
+			a := make([]byte, c.k.Act.RowBytes(2*c.block))
+			c.k.Mul(n, w, len(w), 1, a, len(a), 1, make([]float32, 1), 1)
+		}()
+	}
+}
