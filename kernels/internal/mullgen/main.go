@@ -43,6 +43,7 @@ func main() {
 	data32("mullB16", func(int) byte { return 16 })
 	data32("mullB128", func(int) byte { return 128 })
 	data32("mullB1", func(int) byte { return 1 })
+	data32("mullBF8", func(int) byte { return 0xf8 })
 	dwords := func(name string, v func(i int) uint32) {
 		data32(name, func(i int) byte { return byte(v(i/4) >> (8 * (i % 4))) })
 	}
@@ -55,10 +56,7 @@ func main() {
 		data32(name, func(i int) byte { return byte(v(i/2) >> (8 * (i % 2))) })
 	}
 	words("mullW255", func(int) uint16 { return 255 })
-	words("mullW3", func(int) uint16 { return 3 })
-	for n, m := range []uint16{1, 3, 9, 27, 81} {
-		words(fmt.Sprintf("mullP3_%d", n), func(int) uint16 { return m })
-	}
+	words("mullP3_4", func(int) uint16 { return 81 })
 	words("mullP3Q", func(i int) uint16 { return []uint16{1, 3, 9, 27}[i/4] })
 	data32("mullB3", func(int) byte { return 3 })
 	data32("mullIQ4S", func(i int) byte { return byte(int8(iq4[i%16])) })

@@ -1,7 +1,5 @@
 package main
 
-import "fmt"
-
 // directType is a weight type with fused one-token kernels that read the
 // encoded blocks themselves.
 type directType struct {
@@ -27,42 +25,63 @@ func fp16Pre(off int) func(row string, r int) {
 }
 
 // tq1Load leaves in Y8 the trits (0..2, minus one on the AVX2 path) of
-// TQ1_0 sub-block ib: trit n of byte q is ((q·3ⁿ mod 256)·3) >> 8, on
-// 16-bit lanes. Sub-blocks 0..4 are trit ib of qs[0:32]; 5 and 6 trits
-// 0,1 and 2,3 of qs[32:48]; 7 trit 4 of qs[32:48], then trits 0..3 of
-// qh[0:4] (needs Y13 = 0x00ff words, Y14 = 3 words).
+// TQ1_0 sub-block ib: trit n of byte q is ((q·3ⁿ mod 256)·3) >> 8.
+// Sub-blocks 0..4 are trit ib of qs[0:32]; 5 and 6 trits 0,1 and 2,3 of
+// qs[32:48]; 7 trit 4 of qs[32:48], then trits 0..3 of qh[0:4]. The
+// multiples of 3ⁿ are formed bytewise (x·3 = x+x+x, x·9 = (x<<3 & 0xf8) + x)
+// and (p·3) >> 8 as ggml does, from two rounding averages:
+// y = p −sat 1, ((y + (y+1)/2 + 1)/2) >> 6. Sub-block 7 multiplies on
+// 16-bit lanes. Needs Y12 = 0x01 bytes, Y13 = 0xf8 bytes, Y14 = 0x03
+// bytes, Y15 = 0.
 func tq1Load(row string, ib int, vnni bool) {
-	lo, hi := fmt.Sprintf("mullP3_%d", min(ib, 4)), fmt.Sprintf("mullP3_%d", min(ib, 4))
-	switch ib {
-	case 5:
-		lo, hi = "mullP3_0", "mullP3_1"
-	case 6:
-		lo, hi = "mullP3_2", "mullP3_3"
-	case 7:
-		lo, hi = "mullP3_4", "mullP3Q"
+	times3 := func(x int) { // Yx ← Yx·3 (Y10 scratch)
+		p("VPADDB Y%d, Y%d, Y10", x, x)
+		p("VPADDB Y10, Y%d, Y%d", x, x)
+	}
+	times9 := func(x int) { // Yx ← Yx·9 (Y10 scratch)
+		p("VPSLLW $3, Y%d, Y10", x)
+		p("VPAND Y13, Y10, Y10")
+		p("VPADDB Y10, Y%d, Y%d", x, x)
 	}
 	switch {
 	case ib < 5:
-		p("VPMOVZXBW (%s)(AX*1), Y9", row)
-		p("VPMOVZXBW 16(%s)(AX*1), Y10", row)
-	case ib < 7:
-		p("VPMOVZXBW 32(%s)(AX*1), Y9", row)
-		p("VPMOVZXBW 32(%s)(AX*1), Y10", row)
+		p("VMOVDQU (%s)(AX*1), Y9", row)
+		switch ib {
+		case 1:
+			times3(9)
+		case 2:
+			times9(9)
+		case 3:
+			times9(9)
+			times3(9)
+		case 4:
+			times9(9)
+			times9(9)
+		}
+	case ib < 7: // low half ·9^(ib−5), high half ·3·9^(ib−5)
+		p("VBROADCASTI128 32(%s)(AX*1), Y9", row)
+		if ib == 6 {
+			times9(9)
+		}
+		p("VPADDB Y9, Y9, Y10")
+		p("VPADDB Y9, Y10, Y10")
+		p("VPBLENDD $0xf0, Y10, Y9, Y9")
 	default:
 		p("VPMOVZXBW 32(%s)(AX*1), Y9", row)
 		p("VPBROADCASTD 48(%s)(AX*1), X10", row)
 		p("VPMOVZXBW X10, Y10")
+		p("VPMULLW mullP3_4<>(SB), Y9, Y9")
+		p("VPMULLW mullP3Q<>(SB), Y10, Y10")
+		p("VPAND mullW255<>(SB), Y9, Y9")
+		p("VPAND mullW255<>(SB), Y10, Y10")
+		p("VPACKUSWB Y10, Y9, Y9")
+		p("VPERMQ $0xd8, Y9, Y9")
 	}
-	p("VPMULLW %s<>(SB), Y9, Y9", lo)
-	p("VPMULLW %s<>(SB), Y10, Y10", hi)
-	p("VPAND Y13, Y9, Y9")
-	p("VPAND Y13, Y10, Y10")
-	p("VPMULLW Y14, Y9, Y9")
-	p("VPMULLW Y14, Y10, Y10")
-	p("VPSRLW $8, Y9, Y9")
-	p("VPSRLW $8, Y10, Y10")
-	p("VPACKUSWB Y10, Y9, Y8")
-	p("VPERMQ $0xd8, Y8, Y8")
+	p("VPSUBUSB Y12, Y9, Y9")
+	p("VPAVGB Y15, Y9, Y10")
+	p("VPAVGB Y10, Y9, Y9")
+	p("VPSRLW $6, Y9, Y9")
+	p("VPAND Y14, Y9, Y8")
 	signedIfAVX2(vnni)
 }
 
@@ -180,8 +199,9 @@ var directTypes = []directType{
 		signedIfAVX2(vnni)
 	}, stackScale, fp16Pre(64)},
 	{"TQ1_0", 54, 8, "mullB1", false, func(bool) {
-		p("VMOVDQU mullW255<>(SB), Y13")
-		p("VMOVDQU mullW3<>(SB), Y14")
+		p("VMOVDQU mullBF8<>(SB), Y13")
+		p("VMOVDQU mullB3<>(SB), Y14")
+		p("VPXOR Y15, Y15, Y15")
 	}, tq1Load, stackScale, fp16Pre(52)},
 }
 
