@@ -69,9 +69,10 @@ type q8Tiles struct {
 	shape  func(toks int) (r, t int)
 	run    func(rr, tt, nb int, w, a []byte, out []float32, ldo int)
 	direct map[string]directFunc
-	// pack, when set, rearranges the rr decoded panel rows into the
-	// layout run reads (packBytes(rr, nb) bytes), once per row tile.
-	pack      func(rr, nb int, w, dst []byte)
+	// pairDec, when set, holds decoders (by type name) into the paired
+	// layout run then reads instead of panel rows: row r at
+	// r/2·nb·128 + r%2·32, packBytes(rr, nb) bytes for rr rows.
+	pairDec   map[string]q8Decoder
 	packBytes func(rr, nb int) int
 }
 
@@ -135,8 +136,9 @@ func q8Mul(name string, dec q8Decoder, block, blockBytes int, act ActFormat, has
 		if hasMin { // mins (3 spare rows for 4-row blocks), sums, sums block-major
 			nf = (tr+3)*nb + 2*toks*nb + 8
 		}
+		pairDec := tiles.pairDec[name]
 		pk := 0
-		if tiles.pack != nil {
+		if pairDec != nil {
 			pk = tiles.packBytes(tr, nb)
 		}
 		buf, fl := s.grab((tr+toks)*pb+pk, nf)
@@ -175,11 +177,14 @@ func q8Mul(name string, dec q8Decoder, block, blockBytes int, act ActFormat, has
 					mins = wm[r*nb : (r+1)*nb]
 				}
 				src := w[(r0+r)*wStride : (r0+r)*wStride+wb]
-				dec(wp[r*pb:(r+1)*pb], mins, src, nb)
+				if pairDec != nil {
+					pairDec(pp[r/2*nb*128+r%2*32:], mins, src, nb)
+				} else {
+					dec(wp[r*pb:(r+1)*pb], mins, src, nb)
+				}
 			}
 			tw := wp
-			if tiles.pack != nil {
-				tiles.pack(rr, nb, wp, pp)
+			if pairDec != nil {
 				tw = pp
 			}
 			for t0 := 0; t0 < toks; t0 += tt {

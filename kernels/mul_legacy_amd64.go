@@ -27,7 +27,7 @@ func pickQ8Tiles(f CPUFeatures) q8Tiles {
 // hasVNNI reports whether the AVX-512 VNNI kernels can run (EVEX VPDPBUSD
 // on 256- and 512-bit registers).
 func hasVNNI(f CPUFeatures) bool {
-	return f.AVX512VNNI && f.AVX512F && f.AVX512VL && f.FMA && f.F16C
+	return f.AVX512VNNI && f.AVX512F && f.AVX512VL && f.AVX2 && f.FMA && f.F16C
 }
 
 // q8AVX2Tiles are the AVX2 tiles (up to 4×1, 3×2, 2×4) and one-token
@@ -58,15 +58,7 @@ func q8ZTiles() q8Tiles {
 			q8TablesZ[rr-1][tt-1](nb, unsafe.SliceData(w), unsafe.SliceData(a), unsafe.SliceData(out), ldo)
 		},
 		packBytes: func(rr, nb int) int { return (rr + 1) / 2 * nb * 128 },
-		pack: func(rr, nb int, w, dst []byte) {
-			pb := nb * q8pBlock
-			_ = w[rr*pb-1]
-			_ = dst[(rr+1)/2*nb*128-1]
-			for r := 0; r < rr; r += 2 {
-				r1 := min(r+1, rr-1) // an odd last row pairs with itself
-				pairPanelAVX2(nb, unsafe.SliceData(w[r*pb:]), unsafe.SliceData(w[r1*pb:]), unsafe.SliceData(dst[r/2*nb*128:]))
-			}
-		},
+		pairDec:   pairDecoders(),
 	}
 }
 
@@ -177,6 +169,30 @@ var asmDecoders = func() map[string]q8Decoder {
 	}
 	return m
 }()
+
+// pairDecoders wrap the pair-panel decoders (an odd last row leaves the
+// other half of its pair as it was: the tiles' halves never mix, and that
+// half's results are not stored).
+func pairDecoders() map[string]q8Decoder {
+	m := map[string]q8Decoder{}
+	for name, fn := range pairDecoderFuncs {
+		blk := 32
+		if name == "IQ4_XS" || name == "TQ2_0" || name == "TQ1_0" {
+			blk = qkK
+		}
+		size := directBlockBytes[name]
+		m[name] = func(dst []byte, mins []float32, src []byte, nb int) {
+			_ = src[nb*32/blk*size-1]
+			_ = dst[nb*128-32-1]
+			var mp *float32
+			if mins != nil {
+				mp = unsafe.SliceData(mins[:nb])
+			}
+			fn(nb, unsafe.SliceData(src), unsafe.SliceData(dst), mp)
+		}
+	}
+	return m
+}
 
 // wrapUnpacker turns an assembly unpacker of encoded blocks (blk values in
 // size bytes) into panel blocks, with an optional float per 32 values

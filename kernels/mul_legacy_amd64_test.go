@@ -111,6 +111,26 @@ func TestPanelDecodersMatchGo(t *testing.T) {
 	for name, asm := range asmDecoders {
 		g := goDec[name]
 		checkUnpacker(t, r, name, g.dec, asm, func(n int) int { return n / g.block * g.size })
+		checkUnpacker(t, r, name+" pair", g.dec, pairAsPanel(pairDecoders()[name]), func(n int) int { return n / g.block * g.size })
+	}
+}
+
+// pairAsPanel runs a pair-panel decoder into the second half of a pair and
+// returns the panel blocks it implies, checking the 8 scale copies agree.
+func pairAsPanel(pd q8Decoder) q8Decoder {
+	return func(dst []byte, f []float32, src []byte, nb int) {
+		pair := make([]byte, nb*128)
+		pd(pair[32:], f, src, nb)
+		for b := 0; b < nb; b++ {
+			q := pair[b*128:]
+			copy(dst[b*q8pBlock:], q[32:64])
+			copy(dst[b*q8pBlock+32:b*q8pBlock+36], q[96:100])
+			for i := 1; i < 8; i++ {
+				if !bytes.Equal(q[96:100], q[96+4*i:100+4*i]) {
+					copy(dst[b*q8pBlock+32:], []byte{0xde, 0xad, 0xbe, 0xef}) // fails the comparison
+				}
+			}
+		}
 	}
 }
 

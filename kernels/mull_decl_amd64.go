@@ -163,9 +163,6 @@ func fTileF16_4x2(n8 int, w *byte, wStride int, a *byte, aStride int, out *float
 //go:noescape
 func fTileBF16_4x2(n8 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
 
-//go:noescape
-func pairPanelAVX2(nb int, r0, r1, dst *byte)
-
 // q8TablesZ index the 512-bit VNNI tiles by [rows−1][toks−1].
 var q8TablesZ = [6][4]func(nb int, w, a *byte, out *float32, ldo int){
 	{q8TileZ_1x1, q8TileZ_1x2, q8TileZ_1x3, q8TileZ_1x4},
@@ -267,32 +264,72 @@ var asmDecoderFuncs = map[string]func(nb int, src, dst *byte, mins *float32){
 	"TQ1_0":  decodeTQ1_0AVX2,
 }
 
+// pairDecoderFuncs write one row's half of a pair panel, by weight type name.
+var pairDecoderFuncs = map[string]func(nb int, src, dst *byte, mins *float32){
+	"Q8_0":   decodeQ8_0Pair,
+	"Q4_0":   decodeQ4_0Pair,
+	"IQ4_NL": decodeIQ4_NLPair,
+	"Q5_0":   decodeQ5_0Pair,
+	"Q4_1":   decodeQ4_1Pair,
+	"Q5_1":   decodeQ5_1Pair,
+	"IQ4_XS": decodeIQ4_XSPair,
+	"TQ2_0":  decodeTQ2_0Pair,
+	"TQ1_0":  decodeTQ1_0Pair,
+}
+
 //go:noescape
 func decodeQ8_0AVX2(nb int, src, dst *byte, mins *float32)
+
+//go:noescape
+func decodeQ8_0Pair(nb int, src, dst *byte, mins *float32)
 
 //go:noescape
 func decodeQ4_0AVX2(nb int, src, dst *byte, mins *float32)
 
 //go:noescape
+func decodeQ4_0Pair(nb int, src, dst *byte, mins *float32)
+
+//go:noescape
 func decodeIQ4_NLAVX2(nb int, src, dst *byte, mins *float32)
+
+//go:noescape
+func decodeIQ4_NLPair(nb int, src, dst *byte, mins *float32)
 
 //go:noescape
 func decodeQ5_0AVX2(nb int, src, dst *byte, mins *float32)
 
 //go:noescape
+func decodeQ5_0Pair(nb int, src, dst *byte, mins *float32)
+
+//go:noescape
 func decodeQ4_1AVX2(nb int, src, dst *byte, mins *float32)
+
+//go:noescape
+func decodeQ4_1Pair(nb int, src, dst *byte, mins *float32)
 
 //go:noescape
 func decodeQ5_1AVX2(nb int, src, dst *byte, mins *float32)
 
 //go:noescape
+func decodeQ5_1Pair(nb int, src, dst *byte, mins *float32)
+
+//go:noescape
 func decodeIQ4_XSAVX2(nb int, src, dst *byte, mins *float32)
+
+//go:noescape
+func decodeIQ4_XSPair(nb int, src, dst *byte, mins *float32)
 
 //go:noescape
 func decodeTQ2_0AVX2(nb int, src, dst *byte, mins *float32)
 
 //go:noescape
+func decodeTQ2_0Pair(nb int, src, dst *byte, mins *float32)
+
+//go:noescape
 func decodeTQ1_0AVX2(nb int, src, dst *byte, mins *float32)
+
+//go:noescape
+func decodeTQ1_0Pair(nb int, src, dst *byte, mins *float32)
 
 // directQ8_0AVX2 are the fused one-token Q8_0 kernels for 1..4 rows.
 var directQ8_0AVX2 = [4]func(nb int, w *byte, wStride int, a *byte, sums, out *float32){directQ8_0AVX2_1, directQ8_0AVX2_2, directQ8_0AVX2_3, directQ8_0AVX2_4}

@@ -132,11 +132,19 @@ func frame(d directType) int {
 // decoder writes decode<name>AVX2(nb int, src, dst *byte, mins *float32),
 // the AVX2 twin of the Go panel decoder of a type: the signed values and
 // float32 scale of each 32-value sub-block, and the Q4_1/Q5_1 mins.
-func decoder(k int) {
+//
+// With pair set it writes decode<name>Pair instead, which fills one half of
+// the 512-bit tiles' pair panel (see pairPanel): 128 bytes a block, codes
+// at 0, the scale 8 times at 64, dst pointing at the row's half (+0 or
+// +32).
+func decoder(k int, pair bool) {
 	d := directTypes[k]
 	name := fmt.Sprintf("decode%sAVX2", d.name)
-	fmt.Fprintf(&out, "\n// func %s(nb int, src, dst *byte, mins *float32)\n", name)
-	fmt.Fprintf(&out, "TEXT ·%s(SB), NOSPLIT, $%d-32\n", name, frame(d))
+	blk := 36
+	if pair {
+		name, blk = fmt.Sprintf("decode%sPair", d.name), 128
+	}
+	header(name, "(nb int, src, dst *byte, mins *float32)", frame(d), 32)
 	p("MOVQ nb+0(FP), CX")
 	p("MOVQ src+8(FP), SI")
 	p("MOVQ dst+16(FP), DI")
@@ -155,9 +163,13 @@ func decoder(k int) {
 	}
 	for ib := 0; ib < d.sub; ib++ {
 		d.load("SI", ib, false)
-		p("VMOVDQU Y8, %d(DI)", 36*ib)
+		p("VMOVDQU Y8, %d(DI)", blk*ib)
 		d.scale("SI", ib)
-		p("VMOVSS X7, %d(DI)", 36*ib+32)
+		if pair {
+			p("VMOVUPS Y7, %d(DI)", blk*ib+64)
+		} else {
+			p("VMOVSS X7, %d(DI)", blk*ib+32)
+		}
 	}
 	if d.min {
 		p("VPBROADCASTW 2(SI)(AX*1), X9")
@@ -166,7 +178,7 @@ func decoder(k int) {
 		p("ADDQ $4, R13")
 	}
 	p("ADDQ $%d, AX", d.bytes)
-	p("ADDQ $%d, DI", 36*d.sub)
+	p("ADDQ $%d, DI", blk*d.sub)
 	p("DECQ CX")
 	p("JNZ %s_loop", name)
 	p("VZEROUPPER")

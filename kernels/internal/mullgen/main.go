@@ -80,8 +80,6 @@ func main() {
 		}
 	}
 	actUnpackers()
-	pairPanel()
-	decl.WriteString("//go:noescape\nfunc pairPanelAVX2(nb int, r0, r1, dst *byte)\n\n")
 	decl.WriteString("// q8TablesZ index the 512-bit VNNI tiles by [rows−1][toks−1].\nvar q8TablesZ = [6][4]func(nb int, w, a *byte, out *float32, ldo int){\n")
 	for R := 1; R <= 6; R++ {
 		decl.WriteString("{")
@@ -101,12 +99,19 @@ func main() {
 	decl.WriteString("//go:noescape\nfunc unpackActQ8_KAVX2(nb int, src, dst *byte, sums *float32)\n\n")
 	decl.WriteString("// asmDecoderFuncs are the AVX2 panel decoders by weight type name.\nvar asmDecoderFuncs = map[string]func(nb int, src, dst *byte, mins *float32){\n")
 	for k, d := range directTypes {
-		decoder(k)
+		decoder(k, false)
 		fmt.Fprintf(&decl, "%q: decode%sAVX2,\n", d.name, d.name)
+	}
+	decl.WriteString("}\n\n")
+	decl.WriteString("// pairDecoderFuncs write one row's half of a pair panel, by weight type name.\nvar pairDecoderFuncs = map[string]func(nb int, src, dst *byte, mins *float32){\n")
+	for k, d := range directTypes {
+		decoder(k, true)
+		fmt.Fprintf(&decl, "%q: decode%sPair,\n", d.name, d.name)
 	}
 	decl.WriteString("}\n\n")
 	for _, d := range directTypes {
 		fmt.Fprintf(&decl, "//go:noescape\nfunc decode%sAVX2(nb int, src, dst *byte, mins *float32)\n\n", d.name)
+		fmt.Fprintf(&decl, "//go:noescape\nfunc decode%sPair(nb int, src, dst *byte, mins *float32)\n\n", d.name)
 	}
 	for k, d := range directTypes {
 		for _, vnni := range []bool{false, true} {

@@ -4,8 +4,9 @@ import "fmt"
 
 // q8Z writes the AVX-512 VNNI tile on 512-bit registers,
 // func(nb int, w, a *byte, out *float32, ldo int), for R rows (1..6) and T
-// tokens (1..4). It reads a pair panel (see pairPanel): each register
-// holds two rows' blocks side by side, and every 256-bit half goes through
+// tokens (1..4). It reads a pair panel (written by the decode<type>Pair
+// decoders: per block 32 codes of row 2p, 32 of row 2p+1, 8 copies of
+// each one's scale): each register holds two rows' blocks side by side, and every 256-bit half goes through
 // the same operations as a 256-bit tile (exact lane sums by VPDPBUSD
 // from −128·Σa, convert, times ws·as, fused add into the half's 8 lanes),
 // so the results are those of the AVX2 tiles and the one-token kernels bit
@@ -63,32 +64,4 @@ func q8Z(R, T int) {
 			hsumStore(acc, 15, fmt.Sprintf("%d(AX)", 4*2*q))
 		}
 	})
-}
-
-// pairPanel writes pairPanelAVX2(nb int, r0, r1, dst *byte): two rows of
-// panel blocks (36 bytes) interleaved per block as 32 codes of r0, 32 of
-// r1, r0's scale 8 times, r1's scale 8 times (128 bytes).
-func pairPanel() {
-	out.WriteString("\n// func pairPanelAVX2(nb int, r0, r1, dst *byte)\n")
-	out.WriteString("TEXT ·pairPanelAVX2(SB), NOSPLIT, $0-32\n")
-	p("MOVQ nb+0(FP), CX")
-	p("MOVQ r0+8(FP), SI")
-	p("MOVQ r1+16(FP), DX")
-	p("MOVQ dst+24(FP), DI")
-	label("pairPanelAVX2_loop")
-	p("VMOVDQU (SI), Y0")
-	p("VMOVDQU (DX), Y1")
-	p("VBROADCASTSS 32(SI), Y2")
-	p("VBROADCASTSS 32(DX), Y3")
-	p("VMOVDQU Y0, (DI)")
-	p("VMOVDQU Y1, 32(DI)")
-	p("VMOVUPS Y2, 64(DI)")
-	p("VMOVUPS Y3, 96(DI)")
-	p("ADDQ $36, SI")
-	p("ADDQ $36, DX")
-	p("ADDQ $128, DI")
-	p("DECQ CX")
-	p("JNZ pairPanelAVX2_loop")
-	p("VZEROUPPER")
-	p("RET")
 }
