@@ -24,10 +24,10 @@ var actInfo = [...]struct {
 	dequantize   func(dst []float32, src []byte)
 }{
 	ActF32:  {"f32", 1, 4, F32ToBytesRow, BytesToF32Row},
-	ActF16:  {"f16", 1, 2, F32ToF16Row, F16ToF32Row},
-	ActBF16: {"bf16", 1, 2, F32ToBF16Row, BF16ToF32Row},
+	ActF16:  {"f16", 1, 2, actF16, F16ToF32Row},
+	ActBF16: {"bf16", 1, 2, actBF16, BF16ToF32Row},
 	ActQ8_0: {"q8_0", 32, 34, QuantizeQ8_0, DequantizeQ8_0},
-	ActQ8_1: {"q8_1", 32, 36, QuantizeQ8_1, DequantizeQ8_1},
+	ActQ8_1: {"q8_1", 32, 36, quantizeQ8_1Fast, DequantizeQ8_1},
 	ActQ8_K: {"q8_K", 256, 292, quantizeQ8KAct, DequantizeQ8_K},
 }
 
