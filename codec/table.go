@@ -13,29 +13,38 @@ type quantizeFunc func(dst []byte, src, imatrix []float32)
 // dequantizeFunc decodes whole blocks of src into dst.
 type dequantizeFunc func(dst []float32, src []byte)
 
-// codecEntry is how zq quantizes to and from one ggml type.
+// codecEntry is how zq quantizes to and from one ggml type, and how a
+// weight of that type takes part in matrix products.
 type codecEntry struct {
 	quantize    quantizeFunc
 	dequantize  dequantizeFunc
 	usesIMatrix bool // false: the importance matrix is ignored, as ggml does
+	// mat is the fused matrix-product kernel for weights of this type; a
+	// zero Mul means the type is not used as a weight (activation formats).
+	mat kernels.MatKernel
 }
 
-// codecs maps each supported type to its kernels. The K-quants are added by
-// kquants.go.
-var codecs = map[ggml.Type]codecEntry{
-	ggml.TypeF32:    {ignoreIMatrix(kernels.F32ToBytesRow), kernels.BytesToF32Row, false},
-	ggml.TypeF16:    {ignoreIMatrix(kernels.F32ToF16Row), kernels.F16ToF32Row, false},
-	ggml.TypeBF16:   {ignoreIMatrix(kernels.F32ToBF16Row), kernels.BF16ToF32Row, false},
-	ggml.TypeQ4_0:   {kernels.QuantizeQ4_0, kernels.DequantizeQ4_0, true},
-	ggml.TypeQ4_1:   {kernels.QuantizeQ4_1, kernels.DequantizeQ4_1, true},
-	ggml.TypeQ5_0:   {kernels.QuantizeQ5_0, kernels.DequantizeQ5_0, true},
-	ggml.TypeQ5_1:   {kernels.QuantizeQ5_1, kernels.DequantizeQ5_1, true},
-	ggml.TypeQ8_0:   {ignoreIMatrix(kernels.QuantizeQ8_0), kernels.DequantizeQ8_0, false},
-	ggml.TypeQ8_1:   {ignoreIMatrix(kernels.QuantizeQ8_1), kernels.DequantizeQ8_1, false},
-	ggml.TypeIQ4_NL: {kernels.QuantizeIQ4_NL, kernels.DequantizeIQ4_NL, true},
-	ggml.TypeIQ4_XS: {kernels.QuantizeIQ4_XS, kernels.DequantizeIQ4_XS, true},
-	ggml.TypeTQ1_0:  {ignoreIMatrix(kernels.QuantizeTQ1_0), kernels.DequantizeTQ1_0, false},
-	ggml.TypeTQ2_0:  {ignoreIMatrix(kernels.QuantizeTQ2_0), kernels.DequantizeTQ2_0, false},
+// codecs is indexed by type; an entry with a nil quantize is unsupported.
+var codecs = [ggml.TypeCount]codecEntry{
+	ggml.TypeF32:    {ignoreIMatrix(kernels.F32ToBytesRow), kernels.BytesToF32Row, false, kernels.MatF32},
+	ggml.TypeF16:    {ignoreIMatrix(kernels.F32ToF16Row), kernels.F16ToF32Row, false, kernels.MatF16},
+	ggml.TypeBF16:   {ignoreIMatrix(kernels.F32ToBF16Row), kernels.BF16ToF32Row, false, kernels.MatBF16},
+	ggml.TypeQ4_0:   {kernels.QuantizeQ4_0, kernels.DequantizeQ4_0, true, kernels.MatQ4_0},
+	ggml.TypeQ4_1:   {kernels.QuantizeQ4_1, kernels.DequantizeQ4_1, true, kernels.MatQ4_1},
+	ggml.TypeQ5_0:   {kernels.QuantizeQ5_0, kernels.DequantizeQ5_0, true, kernels.MatQ5_0},
+	ggml.TypeQ5_1:   {kernels.QuantizeQ5_1, kernels.DequantizeQ5_1, true, kernels.MatQ5_1},
+	ggml.TypeQ8_0:   {ignoreIMatrix(kernels.QuantizeQ8_0), kernels.DequantizeQ8_0, false, kernels.MatQ8_0},
+	ggml.TypeQ8_1:   {ignoreIMatrix(kernels.QuantizeQ8_1), kernels.DequantizeQ8_1, false, kernels.MatKernel{}},
+	ggml.TypeQ2_K:   {kernels.QuantizeQ2_K, kernels.DequantizeQ2_K, true, kernels.MatQ2_K},
+	ggml.TypeQ3_K:   {kernels.QuantizeQ3_K, kernels.DequantizeQ3_K, true, kernels.MatQ3_K},
+	ggml.TypeQ4_K:   {kernels.QuantizeQ4_K, kernels.DequantizeQ4_K, true, kernels.MatQ4_K},
+	ggml.TypeQ5_K:   {kernels.QuantizeQ5_K, kernels.DequantizeQ5_K, true, kernels.MatQ5_K},
+	ggml.TypeQ6_K:   {kernels.QuantizeQ6_K, kernels.DequantizeQ6_K, true, kernels.MatQ6_K},
+	ggml.TypeQ8_K:   {ignoreIMatrix(kernels.QuantizeQ8_K), kernels.DequantizeQ8_K, false, kernels.MatKernel{}},
+	ggml.TypeIQ4_NL: {kernels.QuantizeIQ4_NL, kernels.DequantizeIQ4_NL, true, kernels.MatIQ4_NL},
+	ggml.TypeIQ4_XS: {kernels.QuantizeIQ4_XS, kernels.DequantizeIQ4_XS, true, kernels.MatIQ4_XS},
+	ggml.TypeTQ1_0:  {ignoreIMatrix(kernels.QuantizeTQ1_0), kernels.DequantizeTQ1_0, false, kernels.MatTQ1_0},
+	ggml.TypeTQ2_0:  {ignoreIMatrix(kernels.QuantizeTQ2_0), kernels.DequantizeTQ2_0, false, kernels.MatTQ2_0},
 }
 
 // ignoreIMatrix adapts a kernel that takes no importance matrix.
@@ -45,6 +54,19 @@ func ignoreIMatrix(f func(dst []byte, src []float32)) quantizeFunc {
 
 // lookup returns t's codec entry.
 func lookup(t ggml.Type) (codecEntry, bool) {
-	e, ok := codecs[t]
-	return e, ok
+	if t >= ggml.TypeCount || codecs[t].quantize == nil {
+		return codecEntry{}, false
+	}
+	return codecs[t], true
+}
+
+// MatKernelFor returns the matrix-product kernel for weights of type t
+// (resolve it once when a weight is loaded); ok is false for a type that
+// cannot be a weight.
+func MatKernelFor(t ggml.Type) (k kernels.MatKernel, ok bool) {
+	e, found := lookup(t)
+	if !found || e.mat.Mul == nil {
+		return kernels.MatKernel{}, false
+	}
+	return e.mat, true
 }
