@@ -2,11 +2,8 @@ package codec
 
 import (
 	"fmt"
-	"runtime"
-	"sync"
-	"sync/atomic"
-
 	"github.com/zqtool/zq/ggml"
+	"github.com/zqtool/zq/internal/parallel"
 )
 
 // Quantize quantizes a tensor of len(src)/rowLen rows of rowLen values (src
@@ -37,7 +34,7 @@ func Quantize(t ggml.Type, dst []byte, src []float32, rowLen int, imatrix []floa
 		return err
 	}
 	errs := make([]error, rows)
-	forEachChunk(rows, 1, workers, func(r0, r1 int) {
+	parallel.For(rows, 1, workers, func(r0, r1 int) {
 		for r := r0; r < r1; r++ {
 			x := src[r*rowLen : (r+1)*rowLen]
 			if errs[r] = checkFinite(t, x, r); errs[r] == nil {
@@ -66,41 +63,8 @@ func Dequantize(t ggml.Type, dst []float32, src []byte, workers int) error {
 	bs, ts := t.BlockSize(), t.TypeSize()
 	// Scalar types have one-value "blocks"; hand them out in larger pieces.
 	grain := max(1, 4096/bs)
-	forEachChunk(len(src)/ts, grain, workers, func(b0, b1 int) {
+	parallel.For(len(src)/ts, grain, workers, func(b0, b1 int) {
 		e.dequantize(dst[b0*bs:b1*bs], src[b0*ts:b1*ts])
 	})
 	return nil
-}
-
-// forEachChunk calls fn on consecutive ranges [i0, i1) covering 0..n, each
-// at most `grain` long, from a fixed pool of workers goroutines (<= 0:
-// GOMAXPROCS) that take the next range from a shared counter.
-func forEachChunk(n, grain, workers int, fn func(i0, i1 int)) {
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	chunks := (n + grain - 1) / grain
-	workers = min(workers, chunks)
-	if workers <= 1 {
-		if n > 0 {
-			fn(0, n)
-		}
-		return
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				c := int(next.Add(1)) - 1
-				if c >= chunks {
-					return
-				}
-				fn(c*grain, min(n, (c+1)*grain))
-			}
-		}()
-	}
-	wg.Wait()
 }

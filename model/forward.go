@@ -2,9 +2,6 @@ package model
 
 import (
 	"fmt"
-	"math"
-
-	"github.com/zqtool/zq/kernels"
 )
 
 // Eval evaluates tokens at positions pos, pos+1, … (pos ≤ Len(): earlier
@@ -126,11 +123,14 @@ func (c *Context) layer(il, n, pos int) error {
 		rope(q[t*qd:(t+1)*qd], h.Heads, h.HeadDim, table)
 		rope(kb[t*kvd:(t+1)*kvd], h.KVHeads, h.HeadDim, table)
 	}
-	copy(c.k[il][pos*kvd:], kb)
-	copy(c.v[il][pos*kvd:], vb)
-	if err := c.attention(il, n, pos); err != nil {
-		return err
+	if c.opts.Reference {
+		copy(c.ref.k[il][pos*kvd:], kb)
+		copy(c.ref.v[il][pos*kvd:], vb)
+	} else {
+		c.kv.k.store(il, pos, n, kvd, kb)
+		c.kv.v.store(il, pos, n, kvd, vb)
 	}
+	c.attention(il, n, pos)
 	tmp := c.tmp[:n*e]
 	if err := c.matmul(l.O, c.att[:n*qd], n, tmp); err != nil {
 		return err
@@ -157,61 +157,4 @@ func (c *Context) layer(il, n, pos int) error {
 	addBias(tmp, n, l.BDown)
 	addTo(x, tmp)
 	return nil
-}
-
-// matmul computes y[t·Rows + r] = W[r]·x[t] for n tokens, in parallel over
-// tiles of weight rows.
-func (c *Context) matmul(w *Weight, x []float32, n int, y []float32) error {
-	tiles := (w.Rows + tileRows - 1) / tileRows
-	return parallelFor(tiles, 1, c.workers(), func(wk, lo, hi int) error {
-		for tile := lo; tile < hi; tile++ {
-			r0 := tile * tileRows
-			if err := w.mulTile(r0, min(r0+tileRows, w.Rows), x, n, y, w.Rows, c.scratch[wk]); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
-// attention computes causal (optionally sliding-window) grouped-query
-// attention of the n queries in c.q against the cache of layer il, writing
-// c.att.
-func (c *Context) attention(il, n, pos int) error {
-	h := c.m.H
-	hd, qd, kvd := h.HeadDim, h.QDim(), h.KVDim()
-	group := h.Heads / h.KVHeads
-	kc, vc := c.k[il], c.v[il]
-	return parallelFor(n*h.Heads, 4, c.workers(), func(wk, lo, hi int) error {
-		sc := c.scores[wk]
-		for u := lo; u < hi; u++ {
-			t, head := u/h.Heads, u%h.Heads
-			p := pos + t
-			kvOff := (head / group) * hd
-			q := c.q[t*qd+head*hd : t*qd+(head+1)*hd]
-			j0 := 0
-			if h.Window > 0 {
-				j0 = max(0, p-h.Window+1)
-			}
-			mx := float32(math.Inf(-1))
-			for j := j0; j <= p; j++ {
-				s := kernels.DotF32(q, kc[j*kvd+kvOff:j*kvd+kvOff+hd]) * h.AttnScale
-				sc[j] = s
-				mx = max(mx, s)
-			}
-			var sum float64
-			for j := j0; j <= p; j++ {
-				e := float32(math.Exp(float64(sc[j] - mx)))
-				sc[j] = e
-				sum += float64(e)
-			}
-			out := c.att[t*qd+head*hd : t*qd+(head+1)*hd]
-			clear(out)
-			for j := j0; j <= p; j++ {
-				kernels.AxpyF32(sc[j], vc[j*kvd+kvOff:j*kvd+kvOff+hd], out)
-			}
-			kernels.ScaleF32(out, float32(1/sum))
-		}
-		return nil
-	})
 }

@@ -19,6 +19,8 @@ type Weight struct {
 	Cols     int
 	RowBytes int
 	Data     []byte
+
+	kern kernels.MatKernel // the fast path's product (Mul nil: none)
 }
 
 // newWeight validates tensor t of f as a [cols, rows] matrix with a type
@@ -48,7 +50,11 @@ func newWeight(f *gguf.File, name string, cols, rows int) (*Weight, error) {
 	if int64(len(data)) != rb*int64(rows) {
 		return nil, fmt.Errorf("tensor %q: %d data bytes, expected %d", name, len(data), rb*int64(rows))
 	}
-	return &Weight{Name: name, Type: t.Type, Rows: rows, Cols: cols, RowBytes: int(rb), Data: data}, nil
+	w := &Weight{Name: name, Type: t.Type, Rows: rows, Cols: cols, RowBytes: int(rb), Data: data}
+	if k, ok := codec.MatKernelFor(t.Type); ok && cols%k.Act.BlockSize() == 0 {
+		w.kern = k
+	}
+	return w, nil
 }
 
 // checkShape verifies that t has GGUF dimensions [cols, rows] (rows == 1

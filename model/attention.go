@@ -1,0 +1,141 @@
+package model
+
+import (
+	"math"
+
+	"github.com/zqtool/zq/ggml"
+	"github.com/zqtool/zq/kernels"
+)
+
+// attnBlock is how many cached positions meet a query in one kernel call
+// of the streaming attention: the scores of one block are all it keeps.
+const attnBlock = 64
+
+// attnChunk is how many (token, head) pairs one task of the attention
+// takes.
+const attnChunk = 4
+
+// window returns the first cached position query position p attends to.
+func (c *Context) window(p int) int {
+	if w := c.m.H.Window; w > 0 {
+		return max(0, p-w+1)
+	}
+	return 0
+}
+
+// attention computes causal (optionally sliding-window) grouped-query
+// attention of the n queries in c.q against layer il's cache, writing
+// c.att: on the fast path streaming, as ggml's CPU flash attention does.
+func (c *Context) attention(il, n, pos int) {
+	if c.opts.Reference {
+		c.attentionRef(il, n, pos)
+		return
+	}
+	h := c.m.H
+	units := n * h.Heads
+	c.run((units+attnChunk-1)/attnChunk, func(wk, task int) {
+		for u := task * attnChunk; u < min(units, (task+1)*attnChunk); u++ {
+			c.attendOne(&c.work[wk], il, pos+u/h.Heads, u/h.Heads, u%h.Heads)
+		}
+	})
+}
+
+// attendOne computes one head of one query (position p, batch index t)
+// with an online softmax over the cached positions, following ggml's
+// ggml_compute_forward_flash_attn_ext_f16: the query is converted to the
+// K cache's activation format (F16 for an F16 cache), each score is a
+// kernel product scaled afterwards, and with an F16 V cache the running
+// sum of values is kept in F16 precision (rounded after every update).
+func (c *Context) attendOne(s *workerScratch, il, p, t, head int) {
+	h := c.m.H
+	hd, qd := h.HeadDim, h.QDim()
+	kvh := head / (h.Heads / h.KVHeads)
+	ks, vs := &c.kv.k, &c.kv.v
+	q := c.q[t*qd+head*hd : t*qd+(head+1)*hd]
+	qa := s.q[:ks.kern.Act.RowBytes(hd)]
+	ks.kern.Act.Quantize(qa, q)
+	halfAcc := vs.typ == ggml.TypeF16
+	acc := s.acc[:hd]
+	clear(acc)
+	M := float32(math.Inf(-1))
+	var S float32
+	kl := c.kv.k.layers[il]
+	for j0 := c.window(p); j0 <= p; j0 += attnBlock {
+		cnt := min(attnBlock, p+1-j0)
+		sc := s.scores[:cnt]
+		ks.kern.Mul(hd, kl[j0*ks.rowBytes+kvh*ks.headBytes:], ks.rowBytes, cnt, qa, 0, 1, sc, 0)
+		for i, raw := range sc {
+			sv := raw * h.AttnScale
+			ms, ev := float32(1), float32(1)
+			if sv > M {
+				ms = float32(math.Exp(float64(M - sv)))
+				M = sv
+				kernels.ScaleF32(acc, ms)
+				if halfAcc {
+					roundF16(acc, s.half)
+				}
+			} else {
+				ev = float32(math.Exp(float64(sv - M)))
+			}
+			vs.decode(s.vrow[:hd], vs.row(il, j0+i, kvh))
+			kernels.AxpyF32(ev, s.vrow[:hd], acc)
+			if halfAcc {
+				roundF16(acc, s.half)
+			}
+			S = S*ms + ev
+		}
+	}
+	out := c.att[t*qd+head*hd : t*qd+(head+1)*hd]
+	inv := float32(0)
+	if S != 0 {
+		inv = 1 / S
+	}
+	for i, v := range acc {
+		out[i] = v * inv
+	}
+}
+
+// roundF16 rounds x to the nearest float16 values, in place (half is
+// 2·len(x) bytes of scratch).
+func roundF16(x []float32, half []byte) {
+	kernels.F32ToF16Row(half[:2*len(x)], x)
+	kernels.F16ToF32Row(x, half[:2*len(x)])
+}
+
+// attentionRef is the reference path's exact attention: all scores of a
+// query, then a two-pass softmax in float32 with a float64 sum.
+func (c *Context) attentionRef(il, n, pos int) {
+	h := c.m.H
+	hd, qd, kvd := h.HeadDim, h.QDim(), h.KVDim()
+	group := h.Heads / h.KVHeads
+	kc, vc := c.ref.k[il], c.ref.v[il]
+	units := n * h.Heads
+	c.run((units+attnChunk-1)/attnChunk, func(wk, task int) {
+		sc := c.work[wk].scores
+		for u := task * attnChunk; u < min(units, (task+1)*attnChunk); u++ {
+			t, head := u/h.Heads, u%h.Heads
+			p := pos + t
+			kvOff := (head / group) * hd
+			q := c.q[t*qd+head*hd : t*qd+(head+1)*hd]
+			j0 := c.window(p)
+			mx := float32(math.Inf(-1))
+			for j := j0; j <= p; j++ {
+				s := kernels.DotF32(q, kc[j*kvd+kvOff:j*kvd+kvOff+hd]) * h.AttnScale
+				sc[j] = s
+				mx = max(mx, s)
+			}
+			var sum float64
+			for j := j0; j <= p; j++ {
+				e := float32(math.Exp(float64(sc[j] - mx)))
+				sc[j] = e
+				sum += float64(e)
+			}
+			out := c.att[t*qd+head*hd : t*qd+(head+1)*hd]
+			clear(out)
+			for j := j0; j <= p; j++ {
+				kernels.AxpyF32(sc[j], vc[j*kvd+kvOff:j*kvd+kvOff+hd], out)
+			}
+			kernels.ScaleF32(out, float32(1/sum))
+		}
+	})
+}
