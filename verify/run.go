@@ -9,6 +9,7 @@ import (
 
 	"github.com/zqtool/zq/ggml"
 	"github.com/zqtool/zq/internal/progress"
+	"github.com/zqtool/zq/kernels"
 	"github.com/zqtool/zq/model"
 	"github.com/zqtool/zq/tokenizer"
 )
@@ -29,6 +30,9 @@ type Config struct {
 	LoadBase string // compare against statistics saved earlier instead of Base
 	Progress io.Writer
 	Version  string // zq version for the provenance block
+	// Forward selects the forward pass (fast by default, or the float32
+	// reference) and the KV cache types; the base is evaluated the same way.
+	Forward model.Options
 }
 
 // ModelResult is one model's perplexity.
@@ -73,6 +77,14 @@ type Provenance struct {
 	TopK            int    `json:"top_k,omitempty"`
 	AddBOS          bool   `json:"add_bos"`
 	ZQVersion       string `json:"zq_version"`
+	// ForwardPath is "fast" (quantized activations, fused kernels) or
+	// "reference" (float32); CacheK/CacheV the fast path's KV cache types.
+	ForwardPath string `json:"forward_path"`
+	CacheK      string `json:"cache_type_k,omitempty"`
+	CacheV      string `json:"cache_type_v,omitempty"`
+	// CPUFeatures are the SIMD extensions the kernels used (SIMD and
+	// pure-Go kernels differ in the last bits).
+	CPUFeatures string `json:"cpu_features"`
 }
 
 // Timing reports how long the evaluation took.
@@ -168,6 +180,12 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	pv := &rep.Provenance
 	pv.ModelSHA256, pv.VocabHash, pv.ZQVersion = mdl.sha, mdl.tok.Hash(), cfg.Version
 	pv.AddBOS = mdl.tok.AddBOS()
+	pv.CPUFeatures = kernels.Features().String()
+	if pv.ForwardPath = "fast"; cfg.Forward.Reference {
+		pv.ForwardPath = "reference"
+	} else {
+		pv.CacheK, pv.CacheV = cfg.Forward.CacheK.String(), cfg.Forward.CacheV.String()
+	}
 
 	var (
 		tokens  []int32
@@ -250,13 +268,15 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 
 	e := &evaluator{cfg: cfg, nCtx: nCtx, tokens: tokens, bos: mdl.tok.BOS(), addBOS: mdl.tok.AddBOS(), bf: bf, sw: sw}
-	if e.mc, err = mdl.m.NewContext(nCtx); err != nil {
+	if e.mc, err = mdl.m.NewContextWith(nCtx, cfg.Forward); err != nil {
 		return nil, err
 	}
+	defer e.mc.Close()
 	if base != nil {
-		if e.bc, err = base.m.NewContext(nCtx); err != nil {
+		if e.bc, err = base.m.NewContextWith(nCtx, cfg.Forward); err != nil {
 			return nil, err
 		}
+		defer e.bc.Close()
 	}
 	for _, c := range []*model.Context{e.mc, e.bc} {
 		if c != nil && cfg.Threads > 0 {

@@ -32,6 +32,11 @@ func (r *Report) WriteTable(w io.Writer) error {
 		row("same top-1", "%.3f ± %.3f %%", 100*c.SameTop1.Value, 100*c.SameTop1.Uncertainty)
 		row("logit drift |Δlogit|", "max %.4f, RMS %.4f", c.LogitDriftMax, c.LogitDriftRMS)
 	}
+	fwd := pv.ForwardPath
+	if pv.CacheK != "" {
+		fwd += fmt.Sprintf(" (KV cache %s/%s)", pv.CacheK, pv.CacheV)
+	}
+	row("forward pass", "%s, CPU %s", fwd, pv.CPUFeatures)
 	row("time", "%.1f s (model %.0f tokens/s)", r.Timing.Seconds, r.Timing.ModelTokensPerS)
 	return tw.Flush()
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/zqtool/zq/internal/outfile"
+	"github.com/zqtool/zq/model"
 )
 
 // maxThreads is the largest --threads any command accepts.
@@ -52,4 +53,34 @@ func checkOutput(cmd *cobra.Command, out string, inputs ...string) error {
 		fmt.Fprintf(cmd.ErrOrStderr(), "%s: overwriting %s\n", cmd.CommandPath(), out)
 	}
 	return nil
+}
+
+// forwardFlags are the forward-pass options of verify and generate.
+type forwardFlags struct {
+	reference      bool
+	cacheK, cacheV string
+}
+
+// addForward registers --reference and --cache-type-k/-v.
+func addForward(cmd *cobra.Command, f *forwardFlags) {
+	fl := cmd.Flags()
+	fl.BoolVar(&f.reference, "reference", false, "use the reference forward pass (float32 weights rows, activations and KV cache; slow) instead of the fast quantized-activation kernels")
+	fl.StringVar(&f.cacheK, "cache-type-k", "f16", "KV cache type for K on the fast path: f16, q8_0 or f32")
+	fl.StringVar(&f.cacheV, "cache-type-v", "f16", "KV cache type for V on the fast path: f16, q8_0 or f32")
+}
+
+// options checks the flags and returns the model options they select.
+func (f *forwardFlags) options(cmd *cobra.Command) (model.Options, error) {
+	o := model.Options{Reference: f.reference}
+	var err error
+	if o.CacheK, err = model.ParseCacheType(f.cacheK); err != nil {
+		return o, fmt.Errorf("--cache-type-k: %w", err)
+	}
+	if o.CacheV, err = model.ParseCacheType(f.cacheV); err != nil {
+		return o, fmt.Errorf("--cache-type-v: %w", err)
+	}
+	if f.reference && (cmd.Flags().Changed("cache-type-k") || cmd.Flags().Changed("cache-type-v")) {
+		return o, fmt.Errorf("--reference keeps a float32 KV cache; --cache-type-k/-v apply to the fast path only")
+	}
+	return o, nil
 }

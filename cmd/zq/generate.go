@@ -29,14 +29,16 @@ func newGenerateCmd() *cobra.Command {
 		n       int
 		threads int
 		asJSON  bool
+		fwd     forwardFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "generate MODEL.gguf -p TEXT [-n N]",
-		Short: "Greedy text generation with zq's reference forward pass (a smoke test)",
+		Short: "Greedy text generation (a smoke test of the forward pass)",
 		Long: `Continue a prompt with the most likely token at every step, as llama.cpp's
 llama-simple does (BOS added, special tokens in the prompt parsed), printing the
 prompt and each token as it comes. --json prints the token ids, the text and
-the prompt and generation speeds instead.`,
+the prompt and generation speeds instead. The fast forward pass is used unless
+--reference is given (see zq verify --help).`,
 		Args: positional([]string{"MODEL.gguf"}),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if n < 1 {
@@ -61,10 +63,15 @@ the prompt and generation speeds instead.`,
 			if len(ids) == 0 {
 				return fmt.Errorf("the prompt gives no tokens")
 			}
-			c, err := m.NewContext(len(ids) + n)
+			opts, err := fwd.options(cmd)
 			if err != nil {
 				return err
 			}
+			c, err := m.NewContextWith(len(ids)+n, opts)
+			if err != nil {
+				return err
+			}
+			defer c.Close()
 			if threads > 0 {
 				c.Threads = threads
 			}
@@ -112,6 +119,7 @@ the prompt and generation speeds instead.`,
 	f.StringVarP(&prompt, "prompt", "p", "", "prompt text")
 	f.IntVarP(&n, "n-predict", "n", 32, "number of tokens to generate")
 	addThreads(cmd, &threads)
+	addForward(cmd, &fwd)
 	f.BoolVar(&asJSON, "json", false, "print token ids and timings as JSON")
 	cmd.MarkFlagRequired("prompt")
 	return cmd

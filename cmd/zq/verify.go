@@ -10,6 +10,7 @@ import (
 func newVerifyCmd() *cobra.Command {
 	var cfg verify.Config
 	var asJSON bool
+	var fwd forwardFlags
 	cmd := &cobra.Command{
 		Use:   "verify MODEL.gguf [MODEL.gguf...] --text FILE [--base F16.gguf | --load-base FILE]",
 		Short: "Measure perplexity and, against a base model, KL divergence the way llama-perplexity does",
@@ -40,6 +41,14 @@ Several models may be given: the base is then evaluated once and each model
 is compared with it, and a summary prints one line per model (type, size,
 bits per weight, PPL, ΔPPL, mean KLD, same top-1).
 
+The forward pass is the fast one by default: activations are quantized to
+the type ggml pairs with each weight type and multiplied by fused integer
+kernels, with an F16 KV cache (--cache-type-k/-v f16|q8_0|f32) and streaming
+attention, as llama.cpp's CPU backend computes. --reference selects the
+reference forward pass instead: every weight row decoded to float32, float32
+activations and KV cache, exact softmax (slow; the yardstick the fast path is
+tested against). The provenance records which was used and the CPU features.
+
 Every model, the base, the text and the --save-base output are checked before
 any evaluation starts. Ctrl-C (or SIGTERM) stops within about a second.
 
@@ -57,6 +66,10 @@ ctx, chunks scored, zq version) so two runs can be compared honestly.`, verify.D
 			cfg.Progress = cmd.ErrOrStderr()
 			cfg.Version = zqVersion()
 			if err := checkThreads(cfg.Threads); err != nil {
+				return err
+			}
+			var err error
+			if cfg.Forward, err = fwd.options(cmd); err != nil {
 				return err
 			}
 			if cfg.SaveBase != "" {
@@ -87,6 +100,7 @@ ctx, chunks scored, zq version) so two runs can be compared honestly.`, verify.D
 	f.IntVar(&cfg.TopK, "top-k", verify.DefaultTopK, "base tokens kept per scored position in --save-base files")
 	f.StringVar(&cfg.SaveBase, "save-base", "", "write the base's statistics to this file")
 	f.StringVar(&cfg.LoadBase, "load-base", "", "compare against base statistics saved with --save-base")
+	addForward(cmd, &fwd)
 	f.BoolVar(&asJSON, "json", false, "print one JSON object")
 	return cmd
 }
