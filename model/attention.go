@@ -68,14 +68,14 @@ func (c *Context) attendOne(s *workerScratch, il, p, t, head int) {
 			sv := raw * h.AttnScale
 			ms, ev := float32(1), float32(1)
 			if sv > M {
-				ms = float32(math.Exp(float64(M - sv)))
+				ms = expf(M - sv)
 				M = sv
 				kernels.ScaleF32(acc, ms)
 				if halfAcc {
 					roundF16(acc, s.half)
 				}
 			} else {
-				ev = float32(math.Exp(float64(sv - M)))
+				ev = expf(sv - M)
 			}
 			vs.decode(s.vrow[:hd], vs.row(il, j0+i, kvh))
 			kernels.AxpyF32(ev, s.vrow[:hd], acc)
@@ -98,7 +98,7 @@ func (c *Context) attendOne(s *workerScratch, il, p, t, head int) {
 // roundF16 rounds x to the nearest float16 values, in place (half is
 // 2·len(x) bytes of scratch).
 func roundF16(x []float32, half []byte) {
-	kernels.F32ToF16Row(half[:2*len(x)], x)
+	kernels.ActF16.Quantize(half[:2*len(x)], x)
 	kernels.F16ToF32Row(x, half[:2*len(x)])
 }
 

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"os"
 	"testing"
 	"time"
 
@@ -30,6 +31,7 @@ func benchForward(b *testing.B, m *Model, prompt int) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		defer c.Close()
 		logits := make([]float32, m.H.Vocab)
 		b.SetBytes(weightBytes(m))
 		b.ResetTimer()
@@ -48,6 +50,7 @@ func benchForward(b *testing.B, m *Model, prompt int) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		defer c.Close()
 		logits := make([]float32, m.H.Vocab)
 		if err := c.Eval(toks[:min(prefill, len(toks))], 0, nil); err != nil {
 			b.Fatal(err)
@@ -65,9 +68,9 @@ func benchForward(b *testing.B, m *Model, prompt int) {
 	})
 }
 
-func BenchmarkMicroF16(b *testing.B) { benchForward(b, openModel(b, "convert-f16.gguf"), 256) }
+func BenchmarkMicroF16(b *testing.B) { benchForward(b, openModel(b, "convert-f16.gguf"), 512) }
 
-func BenchmarkMicroQ4_K_M(b *testing.B) { benchForward(b, openModel(b, "quant-Q4_K_M.gguf"), 256) }
+func BenchmarkMicroQ4_K_M(b *testing.B) { benchForward(b, openModel(b, "quant-Q4_K_M.gguf"), 512) }
 
 // Benchmark1B uses a generated model with TinyLlama-1.1B's shape (2048
 // wide, 22 layers, 32 heads / 4 KV heads, FFN 5632, vocab 32000), Q4_K
@@ -82,4 +85,20 @@ func Benchmark1B(b *testing.B) {
 	}
 	defer m.Close()
 	benchForward(b, m, 32)
+}
+
+// BenchmarkFile runs the forward-pass benchmark on the GGUF model named by
+// $ZQ_BENCH_MODEL (e.g. a generated 1B Q4_K_M file), prompt 512 as
+// llama-bench's pp512; skipped when unset.
+func BenchmarkFile(b *testing.B) {
+	path := os.Getenv("ZQ_BENCH_MODEL")
+	if path == "" {
+		b.Skip("ZQ_BENCH_MODEL not set")
+	}
+	m, err := Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer m.Close()
+	benchForward(b, m, 512)
 }

@@ -105,7 +105,7 @@ func (s *kvSide) store(il, pos, n, kvd int, src []float32) {
 	dst := s.layers[il][pos*s.rowBytes : (pos+n)*s.rowBytes]
 	switch s.typ {
 	case ggml.TypeF16:
-		kernels.F32ToF16Row(dst, src[:n*kvd])
+		kernels.ActF16.Quantize(dst, src[:n*kvd]) // F32ToF16Row, in SIMD
 	case ggml.TypeQ8_0:
 		kernels.QuantizeQ8_0(dst, src[:n*kvd])
 	default:
