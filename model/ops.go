@@ -86,11 +86,11 @@ func addBias(x []float32, n int, b []float32) {
 	}
 }
 
-// expf returns e^x rounded to float32 for x ≤ 0 (and moderate x > 0),
-// agreeing with float32(math.Exp(x)) except in rare last-bit ties: the
-// exponent split off as a power of two, a degree-8 polynomial in float64
-// for the rest. It is several times faster than math.Exp, which the
-// streaming attention calls once per score.
+// expf returns e^x rounded to float32, agreeing with float32(math.Exp(x))
+// except in rare last-bit ties: x = (32m + j)·ln2/32 + r with |r| ≤ ln2/64,
+// e^x = 2^m · 2^(j/32) · e^r with a table for 2^(j/32) and a degree-4
+// polynomial for e^r, all in float64. It is several times faster than
+// math.Exp, which the streaming attention would call once per score.
 func expf(x float32) float32 {
 	switch {
 	case x != x:
@@ -100,10 +100,29 @@ func expf(x float32) float32 {
 	case x > 88:
 		return float32(math.Exp(float64(x)))
 	}
-	const ln2Hi, ln2Lo = 6.93147180369123816490e-01, 1.90821492927058770002e-10
-	xd := float64(x)
-	k := math.Round(xd * math.Log2E)
-	r := (xd - k*ln2Hi) - k*ln2Lo
-	p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720+r*(1.0/5040+r*(1.0/40320))))))))
-	return float32(p * math.Float64frombits(uint64(int64(k)+1023)<<52))
+	const (
+		invLn2x32 = 32 / math.Ln2
+		ln2d32Hi  = 6.93147180369123816490e-01 / 32
+		ln2d32Lo  = 1.90821492927058770002e-10 / 32
+	)
+	t := float64(x) * invLn2x32
+	var k int64
+	if t >= 0 {
+		k = int64(t + 0.5)
+	} else {
+		k = -int64(0.5 - t)
+	}
+	kf := float64(k)
+	r := (float64(x) - kf*ln2d32Hi) - kf*ln2d32Lo
+	r2 := r * r
+	p := (1 + r) + r2*(0.5+r*(1.0/6)) + r2*r2*(1.0/24)
+	return float32(p * exp2Table[k&31] * math.Float64frombits(uint64(k>>5+1023)<<52))
 }
+
+// exp2Table[j] is 2^(j/32).
+var exp2Table = func() (t [32]float64) {
+	for j := range t {
+		t[j] = math.Exp2(float64(j) / 32)
+	}
+	return
+}()

@@ -32,3 +32,11 @@ func TestExpfMatchesMathExp(t *testing.T) {
 		t.Errorf("expf(NaN) = %v", v)
 	}
 }
+
+func BenchmarkExpf(b *testing.B) {
+	var s float32
+	for i := 0; b.Loop(); i++ {
+		s += expf(-float32(i&1023) / 64)
+	}
+	_ = s
+}
