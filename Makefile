@@ -12,6 +12,7 @@ build:
 test: lint
 	$(GO) test -count=1 ./...
 	$(GO) test -count=1 -tags purego ./kernels ./codec
+	GOAMD64=v3 $(GO) test -count=1 ./kernels ./codec
 
 # test-purego runs the suite with the assembly twins compiled out.
 test-purego:
