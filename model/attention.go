@@ -11,8 +11,8 @@ import (
 // of the streaming attention: the scores of one block are all it keeps.
 const attnBlock = 64
 
-// attnChunk is how many (token, head) pairs one task of the attention
-// takes.
+// attnChunk is how many (token, head) pairs one task of the reference
+// attention takes.
 const attnChunk = 4
 
 // window returns the first cached position query position p attends to.
@@ -25,73 +25,90 @@ func (c *Context) window(p int) int {
 
 // attention computes causal (optionally sliding-window) grouped-query
 // attention of the n queries in c.q against layer il's cache, writing
-// c.att: on the fast path streaming, as ggml's CPU flash attention does.
+// c.att: on the fast path streaming, as ggml's CPU flash attention does,
+// one task per (token, KV head) so the query heads sharing a KV head share
+// its decoded rows.
 func (c *Context) attention(il, n, pos int) {
 	if c.opts.Reference {
 		c.attentionRef(il, n, pos)
 		return
 	}
 	h := c.m.H
-	units := n * h.Heads
-	c.run((units+attnChunk-1)/attnChunk, func(wk, task int) {
-		for u := task * attnChunk; u < min(units, (task+1)*attnChunk); u++ {
-			c.attendOne(&c.work[wk], il, pos+u/h.Heads, u/h.Heads, u%h.Heads)
-		}
+	c.run(n*h.KVHeads, func(wk, u int) {
+		c.attendGroup(&c.work[wk], il, pos+u/h.KVHeads, u/h.KVHeads, u%h.KVHeads)
 	})
 }
 
-// attendOne computes one head of one query (position p, batch index t)
-// with an online softmax over the cached positions, following ggml's
-// ggml_compute_forward_flash_attn_ext_f16: the query is converted to the
-// K cache's activation format (F16 for an F16 cache), each score is a
-// kernel product scaled afterwards, and with an F16 V cache the running
-// sum of values is kept in F16 precision (rounded after every update).
-func (c *Context) attendOne(s *workerScratch, il, p, t, head int) {
+// attendGroup computes the query heads of KV head kvh for one query
+// (position p, batch index t) with an online softmax over the cached
+// positions, following ggml_compute_forward_flash_attn_ext_f16 per head:
+// the query is converted to the K cache's activation format (F16 for an
+// F16 cache), each score is a kernel product scaled afterwards, and with
+// an F16 V cache the running sum of values is kept in F16 precision
+// (rounded after every update). The heads' scores of a block of positions
+// come from one multi-token kernel call (bit-identical to one at a time).
+func (c *Context) attendGroup(s *workerScratch, il, p, t, kvh int) {
 	h := c.m.H
 	hd, qd := h.HeadDim, h.QDim()
-	kvh := head / (h.Heads / h.KVHeads)
+	g := h.Heads / h.KVHeads
 	ks, vs := &c.kv.k, &c.kv.v
-	q := c.q[t*qd+head*hd : t*qd+(head+1)*hd]
-	qa := s.q[:ks.kern.Act.RowBytes(hd)]
-	ks.kern.Act.Quantize(qa, q)
+	qrb := ks.kern.Act.RowBytes(hd)
+	qa := s.q[:g*qrb]
+	h0 := kvh * g // first query head
+	for i := 0; i < g; i++ {
+		o := t*qd + (h0+i)*hd
+		ks.kern.Act.Quantize(qa[i*qrb:(i+1)*qrb], c.q[o:o+hd])
+	}
 	halfAcc := vs.typ == ggml.TypeF16
-	acc := s.acc[:hd]
+	acc := s.acc[:g*hd]
 	clear(acc)
-	M := float32(math.Inf(-1))
-	var S float32
-	kl := c.kv.k.layers[il]
+	M, S := s.m[:g], s.s[:g]
+	for i := range M {
+		M[i], S[i] = float32(math.Inf(-1)), 0
+	}
+	kl := ks.layers[il]
 	for j0 := c.window(p); j0 <= p; j0 += attnBlock {
 		cnt := min(attnBlock, p+1-j0)
-		sc := s.scores[:cnt]
-		ks.kern.Mul(hd, kl[j0*ks.rowBytes+kvh*ks.headBytes:], ks.rowBytes, cnt, qa, 0, 1, sc, 0)
-		for i, raw := range sc {
-			sv := raw * h.AttnScale
-			ms, ev := float32(1), float32(1)
-			if sv > M {
-				ms = expf(M - sv)
-				M = sv
-				kernels.ScaleF32(acc, ms)
-				if halfAcc {
-					roundF16(acc, s.half)
+		ks.kern.Mul(hd, kl[j0*ks.rowBytes+kvh*ks.headBytes:], ks.rowBytes, cnt, qa, qrb, g, s.scores, attnBlock)
+		vb := s.vrow[:cnt*hd]
+		for r := 0; r < cnt; r++ {
+			vs.decode(vb[r*hd:(r+1)*hd], vs.row(il, j0+r, kvh))
+		}
+		for i := 0; i < g; i++ {
+			a := acc[i*hd : (i+1)*hd]
+			m, sum := M[i], S[i]
+			for r, raw := range s.scores[i*attnBlock : i*attnBlock+cnt] {
+				sv := raw * h.AttnScale
+				ms, ev := float32(1), float32(1)
+				if sv > m {
+					ms = expf(m - sv)
+					m = sv
+					kernels.ScaleF32(a, ms)
+					if halfAcc {
+						roundF16(a, s.half)
+					}
+				} else {
+					ev = expf(sv - m)
 				}
-			} else {
-				ev = expf(sv - M)
+				kernels.AxpyF32(ev, vb[r*hd:(r+1)*hd], a)
+				if halfAcc {
+					roundF16(a, s.half)
+				}
+				sum = sum*ms + ev
 			}
-			vs.decode(s.vrow[:hd], vs.row(il, j0+i, kvh))
-			kernels.AxpyF32(ev, s.vrow[:hd], acc)
-			if halfAcc {
-				roundF16(acc, s.half)
-			}
-			S = S*ms + ev
+			M[i], S[i] = m, sum
 		}
 	}
-	out := c.att[t*qd+head*hd : t*qd+(head+1)*hd]
-	inv := float32(0)
-	if S != 0 {
-		inv = 1 / S
-	}
-	for i, v := range acc {
-		out[i] = v * inv
+	for i := 0; i < g; i++ {
+		o := t*qd + (h0+i)*hd
+		out := c.att[o : o+hd]
+		inv := float32(0)
+		if S[i] != 0 {
+			inv = 1 / S[i]
+		}
+		for d, v := range acc[i*hd : (i+1)*hd] {
+			out[d] = v * inv
+		}
 	}
 }
 

@@ -149,10 +149,11 @@ func newRefCache(h Hparams, nCtx int) refCache {
 type workerScratch struct {
 	rows   []float32 // reference products: tileRows decoded weight rows
 	scores []float32 // reference attention: nCtx weights; fast: a block
-	q      []byte    // the query head in the K kernel's activation format
-	acc    []float32 // attention accumulator (HeadDim)
-	vrow   []float32 // a decoded V row (HeadDim)
-	half   []byte    // F16 rounding of the accumulator (HeadDim·2)
+	q      []byte    // a KV head's query heads in the K kernel's activation format
+	acc    []float32 // their attention accumulators (HeadDim each)
+	m, s   []float32 // their running maximum and sum
+	vrow   []float32 // a block of decoded V rows (attnBlock·HeadDim)
+	half   []byte    // F16 rounding of an accumulator (HeadDim·2)
 }
 
 func newWorkerScratch(h Hparams, nCtx int, reference bool) workerScratch {
@@ -160,11 +161,14 @@ func newWorkerScratch(h Hparams, nCtx int, reference bool) workerScratch {
 		widest := max(h.Embd, h.FF, h.QDim())
 		return workerScratch{rows: make([]float32, tileRows*widest), scores: make([]float32, nCtx)}
 	}
+	g := h.Heads / h.KVHeads
 	return workerScratch{
-		scores: make([]float32, attnBlock),
-		q:      make([]byte, 4*h.HeadDim+64),
-		acc:    make([]float32, h.HeadDim),
-		vrow:   make([]float32, h.HeadDim),
+		scores: make([]float32, g*attnBlock),
+		q:      make([]byte, g*(4*h.HeadDim+64)),
+		acc:    make([]float32, g*h.HeadDim),
+		m:      make([]float32, g),
+		s:      make([]float32, g),
+		vrow:   make([]float32, attnBlock*h.HeadDim),
 		half:   make([]byte, 2*h.HeadDim),
 	}
 }
