@@ -59,7 +59,10 @@ func (c *Context) attendGroup(s *workerScratch, il, p, t, kvh int) {
 		o := t*qd + (h0+i)*hd
 		ks.kern.Act.Quantize(qa[i*qrb:(i+1)*qrb], c.q[o:o+hd])
 	}
-	halfAcc := vs.typ == ggml.TypeF16
+	if vs.typ == ggml.TypeF16 {
+		c.attendHalf(s, il, p, t, kvh, g, qa, qrb)
+		return
+	}
 	acc := s.acc[:g*hd]
 	clear(acc)
 	M, S := s.m[:g], s.s[:g]
@@ -84,23 +87,68 @@ func (c *Context) attendGroup(s *workerScratch, il, p, t, kvh int) {
 					ms = expf(m - sv)
 					m = sv
 					kernels.ScaleF32(a, ms)
-					if halfAcc {
-						roundF16(a, s.half)
-					}
 				} else {
 					ev = expf(sv - m)
 				}
 				kernels.AxpyF32(ev, vb[r*hd:(r+1)*hd], a)
-				if halfAcc {
-					roundF16(a, s.half)
-				}
 				sum = sum*ms + ev
 			}
 			M[i], S[i] = m, sum
 		}
 	}
+	c.attendOut(t, kvh, g, acc, S)
+}
+
+// attendHalf is attendGroup's loop for an F16 V cache: each head's
+// accumulator is a row of float16 values updated straight from the cached
+// F16 rows (kernels.MadF16, ggml_vec_mad_f16) and rescaled in F16
+// precision when the maximum grows (ggml_vec_scale_f16).
+func (c *Context) attendHalf(s *workerScratch, il, p, t, kvh, g int, qa []byte, qrb int) {
+	h := c.m.H
+	hd := h.HeadDim
+	ks, vs := &c.kv.k, &c.kv.v
+	acc16 := s.half[:2*g*hd]
+	clear(acc16)
+	M, S := s.m[:g], s.s[:g]
+	for i := range M {
+		M[i], S[i] = float32(math.Inf(-1)), 0
+	}
+	kl, vl := ks.layers[il], vs.layers[il]
+	for j0 := c.window(p); j0 <= p; j0 += attnBlock {
+		cnt := min(attnBlock, p+1-j0)
+		ks.kern.Mul(hd, kl[j0*ks.rowBytes+kvh*ks.headBytes:], ks.rowBytes, cnt, qa, qrb, g, s.scores, attnBlock)
+		for i := 0; i < g; i++ {
+			a := acc16[2*i*hd : 2*(i+1)*hd]
+			m, sum := M[i], S[i]
+			for r, raw := range s.scores[i*attnBlock : i*attnBlock+cnt] {
+				sv := raw * h.AttnScale
+				ms, ev := float32(1), float32(1)
+				if sv > m {
+					ms = expf(m - sv)
+					m = sv
+					scaleF16(a, ms, s.vrow[:hd])
+				} else {
+					ev = expf(sv - m)
+				}
+				o := (j0+r)*vs.rowBytes + kvh*vs.headBytes
+				kernels.MadF16(a, vl[o:o+vs.headBytes], ev)
+				sum = sum*ms + ev
+			}
+			M[i], S[i] = m, sum
+		}
+	}
+	acc := s.acc[:g*hd]
+	kernels.F16ToF32Row(acc, acc16)
+	c.attendOut(t, kvh, g, acc, S)
+}
+
+// attendOut writes the g heads of KV head kvh for batch index t: each
+// accumulator divided by its softmax sum.
+func (c *Context) attendOut(t, kvh, g int, acc, S []float32) {
+	h := c.m.H
+	hd, qd := h.HeadDim, h.QDim()
 	for i := 0; i < g; i++ {
-		o := t*qd + (h0+i)*hd
+		o := t*qd + (kvh*g+i)*hd
 		out := c.att[o : o+hd]
 		inv := float32(0)
 		if S[i] != 0 {
@@ -112,11 +160,12 @@ func (c *Context) attendGroup(s *workerScratch, il, p, t, kvh int) {
 	}
 }
 
-// roundF16 rounds x to the nearest float16 values, in place (half is
-// 2·len(x) bytes of scratch).
-func roundF16(x []float32, half []byte) {
-	kernels.ActF16.Quantize(half[:2*len(x)], x)
-	kernels.F16ToF32Row(x, half[:2*len(x)])
+// scaleF16 multiplies a row of float16 values by v, rounding each product
+// to float16 (tmp: len(a)/2 floats of scratch).
+func scaleF16(a []byte, v float32, tmp []float32) {
+	kernels.F16ToF32Row(tmp, a)
+	kernels.ScaleF32(tmp, v)
+	kernels.ActF16.Quantize(a, tmp)
 }
 
 // attentionRef is the reference path's exact attention: all scores of a

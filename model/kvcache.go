@@ -153,7 +153,7 @@ type workerScratch struct {
 	acc    []float32 // their attention accumulators (HeadDim each)
 	m, s   []float32 // their running maximum and sum
 	vrow   []float32 // a block of decoded V rows (attnBlock·HeadDim)
-	half   []byte    // F16 rounding of an accumulator (HeadDim·2)
+	half   []byte    // the F16 accumulators of an F16 V cache (HeadDim·2 each)
 }
 
 func newWorkerScratch(h Hparams, nCtx int, reference bool) workerScratch {
@@ -169,6 +169,6 @@ func newWorkerScratch(h Hparams, nCtx int, reference bool) workerScratch {
 		m:      make([]float32, g),
 		s:      make([]float32, g),
 		vrow:   make([]float32, attnBlock*h.HeadDim),
-		half:   make([]byte, 2*h.HeadDim),
+		half:   make([]byte, 2*g*h.HeadDim),
 	}
 }
