@@ -1,12 +1,16 @@
-// Package model is zq's reference forward pass for llama-architecture GGUF
-// models (Llama, Mistral): token embedding, RMSNorm, RoPE in ggml's
-// "normal" layout, grouped-query causal attention with an optional sliding
-// window, SwiGLU feed-forward, output norm and head, with a float32 KV cache
-// for incremental decoding and batched prompt evaluation.
+// Package model is zq's forward pass for llama-architecture GGUF models
+// (Llama, Mistral): token embedding, RMSNorm, RoPE in ggml's "normal"
+// layout, grouped-query causal attention with an optional sliding window,
+// SwiGLU feed-forward, output norm and head, with a KV cache for
+// incremental decoding and batched prompt evaluation.
 //
-// Weights stay encoded (quantized, memory-mapped) and are decoded a few
-// rows at a time while a matrix product uses them; all arithmetic is
-// float32. Results therefore differ slightly from llama.cpp, which
-// multiplies quantized weights with activations quantized to a partner
-// type and keeps an F16 KV cache by default.
+// Weights stay encoded (quantized, memory-mapped). The default fast path
+// computes as llama.cpp's CPU backend does: each matrix product quantizes
+// its activation rows once to the type ggml pairs with the weight type and
+// runs the fused kernels of package kernels on a persistent worker pool;
+// the KV cache is F16 (or Q8_0/F32) and attention streams over it with an
+// online softmax, as ggml's flash attention. Options.Reference selects the
+// reference path instead: weight rows decoded to float32, float32
+// activations and cache, exact softmax. Either way the output does not
+// depend on the thread count.
 package model
