@@ -122,6 +122,7 @@
 	BCAST($0x0f0f0f0f, X14, Y14); \
 	ACC1(X13); \
 q2k1loop: \
+	PREFETCHT0 4096(SI); \
 	Q2SCALES; \
 	VPXOR Y0, Y0, Y0; \
 	VMOVDQU 16(SI), Y8; \
@@ -191,6 +192,7 @@ q2k4loop: \
 	BCAST($0x20202020, X13, Y13); \
 	ACC1(X11); \
 q3k1loop: \
+	PREFETCHT0 4096(SI); \
 	Q3SCALES; \
 	VMOVDQU 0(SI), Y9; \
 	VPXOR Y0, Y0, Y0; \

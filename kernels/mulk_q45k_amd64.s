@@ -191,6 +191,7 @@ GLOBL k4Bits45<>(SB), RODATA|NOPTR, $16
 	NIBMASK; \
 	ACC1(X14); \
 q4k1loop: \
+	PREFETCHT0 4096(SI); \
 	K4SCALES(4); \
 	VPXOR Y0, Y0, Y0; \
 	CHUNK1(Q4UNPACK, 0); \
@@ -222,6 +223,7 @@ q4k4loop: \
 	Q5MASK; \
 	ACC1(X14); \
 q5k1loop: \
+	PREFETCHT0 4096(SI); \
 	K4SCALES(4); \
 	VMOVDQU 16(SI), Y6; \
 	VPXOR Y0, Y0, Y0; \

@@ -67,6 +67,7 @@
 	Q6MASKS; \
 	ACC1(X13); \
 q6k1loop: \
+	PREFETCHT0 4096(SI); \
 	VMOVDQU 192(SI), X12; \
 	VPXOR Y0, Y0, Y0; \
 	Q6LOAD(0); \
