@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 
 	"github.com/spf13/cobra"
 	"github.com/zqtool/zq/bench"
@@ -19,7 +20,7 @@ type benchFlags struct {
 	reps                 int
 	noWarmup, asJSON     bool
 	noBandwidth          bool
-	compare              string
+	compare, from        string
 }
 
 func newBenchCmd() *cobra.Command {
@@ -42,13 +43,14 @@ embedding, the F16 KV cache at the mean depth) and the share of it reached.
 --json prints one object per test with llama-bench's field names (avg_ts,
 stddev_ts, samples_ts, …) plus bandwidth_gbs, roofline_ts, roofline_share.
 --compare FILE reads llama-bench -o json output for the same files and prints
-one table of both engines' tokens/s and their ratio instead
-(scripts/bench-vs-llama.sh runs both).`,
+one table of both engines' tokens/s and their ratio instead; with --from
+ZQ.json it compares saved zq bench --json results instead of measuring
+(scripts/bench-vs-llama.sh runs both tools and does this).`,
 		Example: `  zq bench model-Q4_K_M.gguf
   zq bench a.gguf b.gguf -p 512 -n 128 -r 3 -t 2 --json
   llama-bench -m a.gguf -t 2 -o json > llama.json && zq bench a.gguf -t 2 --compare llama.json`,
 		Args: func(c *cobra.Command, args []string) error {
-			if len(args) == 0 {
+			if len(args) == 0 && !c.Flags().Changed("from") {
 				return fmt.Errorf("missing MODEL.gguf (usage: %s)", c.UseLine())
 			}
 			return nil
@@ -65,6 +67,7 @@ one table of both engines' tokens/s and their ratio instead
 	f.BoolVar(&fl.noBandwidth, "no-bandwidth", false, "skip the memory-bandwidth measurement (and the roofline)")
 	f.BoolVar(&fl.asJSON, "json", false, "print one JSON object per test (llama-bench's field names)")
 	f.StringVar(&fl.compare, "compare", "", "llama-bench -o json output to compare with, as one table")
+	f.StringVar(&fl.from, "from", "", "with --compare: take zq's results from this zq bench --json output instead of measuring")
 	return cmd
 }
 
@@ -105,13 +108,20 @@ func runBench(cmd *cobra.Command, args []string, fl benchFlags) error {
 	}
 	var llama []bench.Record
 	if fl.compare != "" {
-		b, err := os.ReadFile(fl.compare)
+		var err error
+		if llama, err = readRecords(fl.compare, "llama-bench"); err != nil {
+			return err
+		}
+	}
+	if fl.from != "" {
+		if fl.compare == "" || len(args) > 0 {
+			return fmt.Errorf("--from %s: only with --compare and no MODEL arguments", fl.from)
+		}
+		recs, err := readRecords(fl.from, "zq bench")
 		if err != nil {
 			return err
 		}
-		if llama, err = bench.ParseRecords(b); err != nil {
-			return fmt.Errorf("%s: llama-bench JSON: %w", fl.compare, err)
-		}
+		return writeComparison(cmd, bench.Compare(recs, llama), fl.asJSON)
 	}
 	ctx := cmd.Context()
 	var reports []bench.Report
@@ -127,7 +137,7 @@ func runBench(cmd *cobra.Command, args []string, fl benchFlags) error {
 		for _, t := range fl.threads {
 			bwThreads = max(bwThreads, t)
 		}
-		if bwThreads == 0 || slicesHasZero(fl.threads) {
+		if bwThreads == 0 || slices.Contains(fl.threads, 0) {
 			bwThreads = max(bwThreads, runtime.GOMAXPROCS(0))
 		}
 		if err := ctx.Err(); err != nil {
@@ -138,11 +148,7 @@ func runBench(cmd *cobra.Command, args []string, fl benchFlags) error {
 	recs := bench.Records(reports, bw, zqVersion())
 	out := cmd.OutOrStdout()
 	if fl.compare != "" {
-		cs := bench.Compare(recs, llama)
-		if fl.asJSON {
-			return writeJSON(out, cs)
-		}
-		return bench.WriteComparison(out, cs)
+		return writeComparison(cmd, bench.Compare(recs, llama), fl.asJSON)
 	}
 	if fl.asJSON {
 		return writeJSON(out, recs)
@@ -153,13 +159,24 @@ func runBench(cmd *cobra.Command, args []string, fl benchFlags) error {
 	return bench.WriteRoofline(out, recs, bwThreads)
 }
 
-func slicesHasZero(v []int) bool {
-	for _, x := range v {
-		if x == 0 {
-			return true
-		}
+// readRecords reads a JSON array of llama-bench-style test records.
+func readRecords(path, what string) ([]bench.Record, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
 	}
-	return false
+	recs, err := bench.ParseRecords(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %s JSON: %w", path, what, err)
+	}
+	return recs, nil
+}
+
+func writeComparison(cmd *cobra.Command, cs []bench.Comparison, asJSON bool) error {
+	if asJSON {
+		return writeJSON(cmd.OutOrStdout(), cs)
+	}
+	return bench.WriteComparison(cmd.OutOrStdout(), cs)
 }
 
 // benchModel runs every test of one model, with a progress bar on a

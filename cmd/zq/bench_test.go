@@ -84,3 +84,21 @@ func TestBenchInterrupted(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
 	}
 }
+
+func TestBenchCompareFrom(t *testing.T) {
+	const llama = "../../bench/testdata/llama-bench-micro.json"
+	r := zq(t, context.Background(), "bench", "--compare", llama, "--from", llama, "--json")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	var cs []struct {
+		Test  string  `json:"test"`
+		Ratio float64 `json:"ratio"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &cs); err != nil || len(cs) != 2 || cs[0].Test != "pp64" || cs[1].Ratio != 1 {
+		t.Errorf("%+v %v\n%s", cs, err, r.stdout)
+	}
+	if r := zq(t, context.Background(), "bench", q4GGUF, "--compare", llama, "--from", llama); r.code != 1 || !strings.Contains(r.stderr, "--from") {
+		t.Errorf("--from with a model: exit %d, %q", r.code, r.stderr)
+	}
+}
