@@ -4,6 +4,7 @@ go 1.26.0
 
 require (
 	github.com/jaypipes/ghw v0.27.0
+	github.com/montanaflynn/stats v0.14.0
 	github.com/nlpodyssey/safetensors v0.0.0-20250209183917-bfb01cc25f7c
 	github.com/schollz/progressbar/v3 v3.19.1
 	github.com/spf13/cobra v1.10.2

@@ -1,16 +1,12 @@
 package measure
 
 import (
-	"math"
 	"os"
-	"runtime"
 	"strconv"
 	"strings"
-	"sync"
-	"time"
-)
 
-func sqrt(x float64) float64 { return math.Sqrt(x) }
+	"github.com/zqtool/zq/bench"
+)
 
 // resetPeakRSS asks Linux to restart the peak-RSS watermark (VmHWM) of
 // this process; elsewhere, or when refused, the peak stays process-wide.
@@ -39,36 +35,6 @@ func statusKB(key string) uint64 {
 	return 0
 }
 
-// Bandwidth measures this machine's memory bandwidth in GB/s: every CPU
-// copies its share of a 256 MiB buffer (read + write counted), best of a
-// few passes. It is a stand-in for bench.MemoryBandwidth.
-func Bandwidth() float64 {
-	const n = 128 << 20
-	src, dst := make([]byte, n), make([]byte, n)
-	for i := range src {
-		src[i] = byte(i)
-	}
-	workers := runtime.GOMAXPROCS(0)
-	part := n / workers
-	best := 0.0
-	for range 4 {
-		var wg sync.WaitGroup
-		t := time.Now()
-		for w := range workers {
-			lo, hi := w*part, (w+1)*part
-			if w == workers-1 {
-				hi = n
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				copy(dst[lo:hi], src[lo:hi])
-			}()
-		}
-		wg.Wait()
-		if gbs := 2 * n / time.Since(t).Seconds() / 1e9; gbs > best {
-			best = gbs
-		}
-	}
-	return best
-}
+// Bandwidth is this machine's memory bandwidth in GB/s with all CPUs
+// (bench.MemoryBandwidth's STREAM triad).
+func Bandwidth() float64 { return bench.MemoryBandwidth(0) }

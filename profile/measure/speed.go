@@ -6,7 +6,6 @@ package measure
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os/exec"
@@ -14,7 +13,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/zqtool/zq/model"
+	"github.com/zqtool/zq/bench"
 )
 
 // SpeedOptions are llama-bench's knobs: a prompt of Prompt tokens, then Gen
@@ -63,55 +62,35 @@ type Engine interface {
 	Measure(ctx context.Context, path string, o SpeedOptions) (Speed, error)
 }
 
-// ZQ measures with zq's own forward pass (package model), the way
-// llama-bench's pp and tg tests do. It is a stand-in for package bench.
+// ZQ measures with zq's own forward pass through package bench: its pp
+// and tg tests, each after one warm-up run, as llama-bench runs them.
 type ZQ struct{}
 
 // Name is "zq".
 func (ZQ) Name() string { return "zq" }
 
-// Measure loads the model, times a prompt of o.Prompt tokens and o.Gen
-// single-token steps, o.Reps times each, and reports the means.
+// Measure loads the model and runs bench's pp test of o.Prompt tokens and
+// tg test of o.Gen tokens, o.Reps times each, and reports the means.
 func (ZQ) Measure(ctx context.Context, path string, o SpeedOptions) (Speed, error) {
 	o = o.withDefaults()
 	scoped := resetPeakRSS()
 	t0 := time.Now()
-	m, err := model.Open(path)
+	b, err := bench.Open(path)
 	if err != nil {
 		return Speed{}, err
 	}
-	defer m.Close()
+	defer b.Close()
 	s := Speed{Engine: "zq", Prompt: o.Prompt, Gen: o.Gen, Threads: o.Threads, LoadSeconds: time.Since(t0).Seconds()}
-	c, err := m.NewContext(o.Prompt + o.Gen)
+	pp, err := b.Test(ctx, bench.Options{Prompt: o.Prompt, Reps: o.Reps, Threads: o.Threads, Warmup: true})
 	if err != nil {
 		return Speed{}, err
 	}
-	c.Threads = o.Threads
-	c.SetCancel(ctx)
-	tokens := make([]int32, o.Prompt+o.Gen)
-	for i := range tokens {
-		tokens[i] = int32(3 + (i*7919)%max(1, m.H.Vocab-3))
+	tg, err := b.Test(ctx, bench.Options{Gen: o.Gen, Reps: o.Reps, Threads: o.Threads, Warmup: true})
+	if err != nil {
+		return Speed{}, err
 	}
-	logits := make([]float32, m.H.Vocab)
-	var pp, tg []float64
-	for range o.Reps {
-		c.Reset()
-		t := time.Now()
-		if err := c.Eval(tokens[:o.Prompt], 0, logits); err != nil {
-			return Speed{}, err
-		}
-		pp = append(pp, float64(o.Prompt)/time.Since(t).Seconds())
-		c.Reset()
-		t = time.Now()
-		for i := range o.Gen {
-			if err := c.Eval(tokens[i:i+1], i, logits); err != nil {
-				return Speed{}, err
-			}
-		}
-		tg = append(tg, float64(o.Gen)/time.Since(t).Seconds())
-	}
-	s.PromptTPS, s.PromptSD = meanSD(pp)
-	s.GenTPS, s.GenSD = meanSD(tg)
+	s.PromptTPS, s.PromptSD = bench.MeanSD(pp.TS())
+	s.GenTPS, s.GenSD = bench.MeanSD(tg.TS())
 	s.PeakRSSBytes, s.PeakRSSScoped = peakRSS(), scoped
 	return s, nil
 }
@@ -145,16 +124,10 @@ func (l LlamaBench) Measure(ctx context.Context, path string, o SpeedOptions) (S
 }
 
 // ParseLlamaBenchJSON reads llama-bench's -o json output (one record per
-// test: n_prompt > 0 for pp, n_gen > 0 for tg).
+// test: n_prompt > 0 for pp, n_gen > 0 for tg) with bench.ParseRecords.
 func ParseLlamaBenchJSON(b []byte) (Speed, error) {
-	var recs []struct {
-		NPrompt  int     `json:"n_prompt"`
-		NGen     int     `json:"n_gen"`
-		NThreads int     `json:"n_threads"`
-		AvgTS    float64 `json:"avg_ts"`
-		SDTS     float64 `json:"stddev_ts"`
-	}
-	if err := json.Unmarshal(b, &recs); err != nil {
+	recs, err := bench.ParseRecords(b)
+	if err != nil {
 		return Speed{}, fmt.Errorf("llama-bench output: %w", err)
 	}
 	s := Speed{Engine: "llama-bench"}
@@ -162,32 +135,13 @@ func ParseLlamaBenchJSON(b []byte) (Speed, error) {
 		s.Threads = r.NThreads
 		switch {
 		case r.NPrompt > 0 && r.NGen == 0:
-			s.Prompt, s.PromptTPS, s.PromptSD = r.NPrompt, r.AvgTS, r.SDTS
+			s.Prompt, s.PromptTPS, s.PromptSD = r.NPrompt, r.AvgTS, r.StddevTS
 		case r.NGen > 0 && r.NPrompt == 0:
-			s.Gen, s.GenTPS, s.GenSD = r.NGen, r.AvgTS, r.SDTS
+			s.Gen, s.GenTPS, s.GenSD = r.NGen, r.AvgTS, r.StddevTS
 		}
 	}
 	if s.GenTPS == 0 && s.PromptTPS == 0 {
 		return Speed{}, errors.New("llama-bench output has no pp or tg record")
 	}
 	return s, nil
-}
-
-func meanSD(xs []float64) (float64, float64) {
-	if len(xs) == 0 {
-		return 0, 0
-	}
-	var s float64
-	for _, x := range xs {
-		s += x
-	}
-	mean := s / float64(len(xs))
-	if len(xs) < 2 {
-		return mean, 0
-	}
-	var v float64
-	for _, x := range xs {
-		v += (x - mean) * (x - mean)
-	}
-	return mean, sqrt(v / float64(len(xs)-1))
 }
