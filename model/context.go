@@ -28,6 +28,9 @@ type Context struct {
 	// of large products; Eval returns its error once it is done.
 	cancel context.Context
 
+	// observe, when set, sees every matrix product's input (SetObserver).
+	observe Observer
+
 	k, v [][]float32 // per layer: position-major KVDim floats each
 	n    int         // positions filled
 

@@ -162,6 +162,9 @@ func (c *Context) layer(il, n, pos int) error {
 // matmul computes y[t·Rows + r] = W[r]·x[t] for n tokens, in parallel over
 // tiles of weight rows.
 func (c *Context) matmul(w *Weight, x []float32, n int, y []float32) error {
+	if c.observe != nil {
+		c.observe(w.Name, x[:n*w.Cols], n, w.Cols)
+	}
 	tiles := (w.Rows + tileRows - 1) / tileRows
 	return parallelFor(tiles, 1, c.workers(), func(wk, lo, hi int) error {
 		for tile := lo; tile < hi; tile++ {
