@@ -93,3 +93,31 @@ func notAnInput(out string, ost fs.FileInfo, inputs []string) error {
 	}
 	return nil
 }
+
+// WriteFile writes data to path through a temporary file beside it that
+// is renamed over path only when complete, so an interrupted write never
+// leaves a partial file.
+func WriteFile(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Chmod(0o644)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+	}
+	return err
+}
