@@ -44,5 +44,6 @@ func subcommands() []*cobra.Command {
 		newVerifyCmd(),
 		newGenerateCmd(),
 		newProfileCmd(),
+		newImatrixCmd(),
 	}
 }
