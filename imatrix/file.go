@@ -118,6 +118,19 @@ func parseGGUF(path string, b []byte) (*File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("imatrix %s: %w", path, err)
 	}
+	return FromGGUF(path, f)
+}
+
+// IsImatrix reports whether a GGUF file says it is an importance matrix
+// (general.type = imatrix).
+func IsImatrix(f *gguf.File) bool {
+	t, err := f.Metadata.String("general.type")
+	return err == nil && t == "imatrix"
+}
+
+// FromGGUF reads the importance matrix in an open GGUF file; path is for
+// messages.
+func FromGGUF(path string, f *gguf.File) (*File, error) {
 	if len(f.Tensors) == 0 {
 		return nil, fmt.Errorf("imatrix %s: no data (the file has no tensors)", path)
 	}
