@@ -5,6 +5,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Stats is one weight's running statistics: per matrix (one for a dense
@@ -23,6 +24,11 @@ type Set struct {
 	Datasets  []string // datasets of the merged files, in order
 	LastChunk int      // chunks covered: the largest count / ChunkSize
 	Stats     map[string]*Stats
+
+	// Threads is how many goroutines Add uses for large products (each
+	// takes a range of columns, so the sums do not depend on it); 0 or 1:
+	// one.
+	Threads int
 }
 
 // NewSet returns an empty set for chunks of chunkSize tokens.
@@ -124,11 +130,21 @@ func (s *Set) Add(name string, x []float32, nTok, cols int) (newChunks int, err 
 		return 0, fmt.Errorf("tensor %q: inconsistent size: %d activation columns, earlier data has %d", name, cols, len(st.Sums))
 	}
 	sums := st.Sums[:cols]
-	for t := 0; t < nTok; t++ {
-		row := x[t*cols : (t+1)*cols]
-		for j, v := range row {
-			sums[j] += v * v
+	x = x[:nTok*cols]
+	parts := min(max(1, s.Threads), cols/minColsPerThread, nTok*cols/minWorkPerThread)
+	if parts <= 1 {
+		addSquares(sums, x, nTok, cols, 0, cols)
+	} else {
+		var wg sync.WaitGroup
+		for p := 0; p < parts; p++ {
+			lo, hi := p*cols/parts, (p+1)*cols/parts
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				addSquares(sums, x, nTok, cols, lo, hi)
+			}()
 		}
+		wg.Wait()
 	}
 	for j, v := range sums {
 		if math.IsInf(float64(v), 0) || math.IsNaN(float64(v)) {
@@ -146,6 +162,37 @@ func (s *Set) Add(name string, x []float32, nTok, cols int) (newChunks int, err 
 		}
 	}
 	return newChunks, nil
+}
+
+// Work split of Add: at least this many columns and values per goroutine.
+const (
+	minColsPerThread = 64
+	minWorkPerThread = 1 << 17
+)
+
+// addSquares adds the squares of columns lo…hi−1 of the nTok rows of x to
+// sums, row after row (llama-imatrix's order; four rows per pass keep each
+// sum in a register without changing that order).
+func addSquares(sums, x []float32, nTok, cols, lo, hi int) {
+	s := sums[lo:hi]
+	n := len(s)
+	t := 0
+	for ; t+4 <= nTok; t += 4 {
+		r0 := x[t*cols+lo:][:n]
+		r1 := x[(t+1)*cols+lo:][:n]
+		r2 := x[(t+2)*cols+lo:][:n]
+		r3 := x[(t+3)*cols+lo:][:n]
+		for j := range s {
+			a, b, c, d := r0[j], r1[j], r2[j], r3[j]
+			s[j] = s[j] + a*a + b*b + c*c + d*d
+		}
+	}
+	for ; t < nTok; t++ {
+		row := x[t*cols+lo:][:n]
+		for j, v := range row {
+			s[j] += v * v
+		}
+	}
 }
 
 func allEqual(c []int64) bool {

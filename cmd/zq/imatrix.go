@@ -87,7 +87,7 @@ llama-imatrix prints it. --json prints one summary object instead.`,
 				return err
 			}
 			if cfg.Ctx <= 0 {
-				return fmt.Errorf("-c/--ctx-size %d: must be positive", cfg.Ctx)
+				return fmt.Errorf("-c/--ctx %d: must be positive", cfg.Ctx)
 			}
 			set := imatrix.NewSet(cfg.Ctx)
 			for _, f := range files {
@@ -127,10 +127,10 @@ llama-imatrix prints it. --json prints one summary object instead.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVarP(&text, "file", "f", "", "calibration text file")
-	f.StringVarP(&out, "output", "o", "imatrix.gguf", "output file")
+	f.StringVarP(&text, "text", "f", "", "calibration text file (llama-imatrix's -f)")
+	f.StringVarP(&out, "outfile", "o", "imatrix.gguf", "output file")
 	f.StringVar(&format, "output-format", imatrix.FormatGGUF, "output format: gguf or dat (legacy)")
-	f.IntVarP(&cfg.Ctx, "ctx-size", "c", collect.DefaultCtx, "tokens per chunk")
+	f.IntVarP(&cfg.Ctx, "ctx", "c", collect.DefaultCtx, "tokens per chunk (llama-imatrix's -c)")
 	f.IntVarP(&cfg.Batch, "batch-size", "b", collect.DefaultBatch, "logical batch size (several chunks per batch when a multiple of -c)")
 	f.IntVar(&cfg.UBatch, "ubatch-size", collect.DefaultUBatch, "physical batch size")
 	f.IntVar(&cfg.Chunks, "chunks", -1, "process at most this many chunks (-1: all)")

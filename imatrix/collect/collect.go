@@ -131,6 +131,7 @@ func Run(ctx context.Context, m *model.Model, tok *tokenizer.Tokenizer, tokens [
 	if cfg.Threads > 0 {
 		c.Threads = cfg.Threads
 	}
+	set.Threads = c.Threads
 	c.SetCancel(ctx)
 
 	// The observer: products of the current physical batch are collected

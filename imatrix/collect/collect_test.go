@@ -3,8 +3,9 @@ package collect
 import (
 	"context"
 	"math"
-	"os"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/zqtool/zq/imatrix"
 	"github.com/zqtool/zq/model"
@@ -89,5 +90,108 @@ func TestMatchesLlamaImatrix(t *testing.T) {
 	if math.Abs(res.PPL-82.5425) > 0.01 {
 		t.Errorf("PPL %.4f, llama-imatrix printed 82.5425", res.PPL)
 	}
-	_ = os.Stdout
+}
+
+// TestSmallBatchesSkipped checks llama-imatrix's rules on a short run:
+// physical batches under 16 tokens are not collected (-c 40 -b 36: the
+// 4-token tail of each chunk is skipped), output.weight only with
+// ProcessOutput, and chunks count from the largest count.
+func TestSmallBatchesSkipped(t *testing.T) {
+	m, tok := openF16(t)
+	toks := devTokens(t, tok, 40, 2)
+	set := imatrix.NewSet(40)
+	cfg := Config{Ctx: 40, Batch: 36, Chunks: 3, ProcessOutput: true}
+	if _, err := Run(context.Background(), m, tok, toks, set, cfg); err != nil {
+		t.Fatal(err)
+	}
+	for name, st := range set.Stats {
+		if st.Counts[0] != 3*36 {
+			t.Errorf("%s: count %d, want %d", name, st.Counts[0], 3*36)
+		}
+	}
+	if set.Stats["output.weight"] == nil || len(set.Stats) != 29 || set.LastChunk != 2 {
+		t.Errorf("%d entries, last chunk %d", len(set.Stats), set.LastChunk)
+	}
+	// Splitting chunks into batches does not change the sums (same rows,
+	// same order) as long as no batch is skipped.
+	a, b := imatrix.NewSet(64), imatrix.NewSet(64)
+	toks = devTokens(t, tok, 64, 0)
+	if _, err := Run(context.Background(), m, tok, toks, a, Config{Ctx: 64, Chunks: 2}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Run(context.Background(), m, tok, toks, b, Config{Ctx: 64, Batch: 32, UBatch: 16, Chunks: 2}); err != nil {
+		t.Fatal(err)
+	}
+	for name, st := range a.Stats {
+		o := b.Stats[name]
+		for j := range st.Sums {
+			if d := math.Abs(float64(st.Sums[j]-o.Sums[j])) / float64(st.Sums[j]); d > 1e-5 || st.Counts[0] != o.Counts[0] {
+				t.Fatalf("%s[%d]: %g vs %g (counts %d, %d)", name, j, st.Sums[j], o.Sums[j], st.Counts[0], o.Counts[0])
+			}
+		}
+	}
+}
+
+// TestCheckpoints checks when the output would be saved: every OutFreq
+// chunks and a copy every SaveFreq chunks, as llama-imatrix does.
+func TestCheckpoints(t *testing.T) {
+	m, tok := openF16(t)
+	toks := devTokens(t, tok, 32, 0)
+	var saves []int
+	cfg := Config{Ctx: 32, Chunks: 7, OutFreq: 3, SaveFreq: 5, Checkpoint: func(at int) error {
+		saves = append(saves, at)
+		return nil
+	}}
+	if _, err := Run(context.Background(), m, tok, toks, imatrix.NewSet(32), cfg); err != nil {
+		t.Fatal(err)
+	}
+	if want := []int{0, 5, 0}; !slices.Equal(saves, want) {
+		t.Errorf("checkpoints %v, want %v (output after 3 and 6, copy at 5)", saves, want)
+	}
+}
+
+// BenchmarkCollection measures the forward pass over one 256-token chunk
+// without and with collection, to show what collecting costs.
+func BenchmarkCollection(b *testing.B) {
+	m, tok := openF16(b)
+	toks := devTokens(b, tok, 256, 0)
+	for _, collect := range []bool{false, true} {
+		name := "plain"
+		if collect {
+			name = "collect"
+		}
+		b.Run(name, func(b *testing.B) {
+			c, err := m.NewContext(256)
+			if err != nil {
+				b.Fatal(err)
+			}
+			set := imatrix.NewSet(256)
+			set.Threads = c.Threads
+			var inside time.Duration
+			if collect {
+				c.SetObserver(func(tensor string, x []float32, nTok, cols int) {
+					t0 := time.Now()
+					if imatrix.Collects(tensor, false) {
+						if _, err := set.Add(tensor, x, nTok, cols); err != nil {
+							b.Fatal(err)
+						}
+					}
+					inside += time.Since(t0)
+				})
+			}
+			b.ResetTimer()
+			start := time.Now()
+			for i := 0; i < b.N; i++ {
+				c.Reset()
+				if err := c.Eval(toks[:256], 0, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if collect {
+				// The share of the pass spent collecting, robust to
+				// the machine's load.
+				b.ReportMetric(100*inside.Seconds()/time.Since(start).Seconds(), "%collecting")
+			}
+		})
+	}
 }
