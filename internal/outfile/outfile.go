@@ -1,7 +1,8 @@
 // Package outfile checks where a command will write before it does any
 // long work: the output must be a file name (not "-", not a directory) in
 // an existing, writable directory, and never one of the command's inputs —
-// compared by path and by inode, so links and hard links count.
+// compared by path and by inode, so links and hard links count. WriteFile
+// writes a small output whole (temporary file, then rename).
 package outfile
 
 import (
