@@ -127,10 +127,12 @@ JSON object with --json.`,
 				if dryRun {
 					// The plan only depends on whether there is a matrix.
 					opts.Imatrix = &quantize.Imatrix{File: calib.text, Entries: map[string][]float32{"": nil}}
-				} else if opts.Imatrix, err = calib.imatrix(cmd, args[0], args[1], threads); err != nil {
-					return err
+				} else {
+					if opts.Imatrix, err = calib.imatrix(cmd, args[0], args[1], threads); err != nil {
+						return err
+					}
+					opts.Imatrix.Filter(include, exclude)
 				}
-				opts.Imatrix.Filter(include, exclude)
 			}
 			if dryRun {
 				plan, err := quantize.PlanSource(src, opts)
