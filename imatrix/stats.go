@@ -7,7 +7,7 @@ type Summary struct {
 	Format     string       `json:"format"`
 	Datasets   []string     `json:"datasets"`
 	ChunkCount int          `json:"chunk_count"`
-	ChunkSize  int          `json:"chunk_size,omitempty"`
+	ChunkSize  int          `json:"tokens_per_chunk,omitempty"`
 	Entries    []EntryStats `json:"entries"`
 }
 

@@ -22,7 +22,7 @@ type imatrixSummary struct {
 	InFiles    []string        `json:"in_files,omitempty"`
 	Entries    int             `json:"entries"`
 	ChunkCount int             `json:"chunk_count"`
-	ChunkSize  int             `json:"chunk_size"`
+	ChunkSize  int             `json:"tokens_per_chunk"`
 	Run        *collect.Result `json:"run,omitempty"`
 }
 

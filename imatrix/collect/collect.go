@@ -57,7 +57,7 @@ type Config struct {
 type Result struct {
 	TextTokens   int       `json:"text_tokens"`
 	Chunks       int       `json:"chunks"`
-	ChunkSize    int       `json:"chunk_size"`
+	ChunkSize    int       `json:"tokens_per_chunk"`
 	Sequences    int       `json:"sequences_per_batch"`
 	PPL          float64   `json:"ppl,omitempty"`
 	PPLUncertain float64   `json:"ppl_uncertainty,omitempty"`
