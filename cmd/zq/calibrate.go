@@ -68,19 +68,20 @@ func (c *calibration) imatrix(cmd *cobra.Command, input, out string, threads int
 			}
 			bar.Add(1)
 		}}
-	set, res, err := collect.Calibrate(cmd.Context(), input, c.text, filepath.Dir(out), cfg)
+	set := imatrix.NewSet(c.ctx)
+	res, err := collect.Calibrate(cmd.Context(), input, c.text, filepath.Dir(out), set, cfg)
 	bar.Finish()
 	if err != nil {
 		return nil, fmt.Errorf("--calibration: %w", err)
 	}
-	f := set.File("")
+	f := set.File(c.text)
 	f.Path = c.text
 	if c.saveImatrix != "" {
 		write := set.WriteGGUF
 		if strings.HasSuffix(c.saveImatrix, ".dat") {
 			write = set.WriteDat
 		}
-		if err := write(c.saveImatrix, ""); err != nil {
+		if err := write(c.saveImatrix, c.text); err != nil {
 			return nil, fmt.Errorf("--save-imatrix: %w", err)
 		}
 		f.Path = c.saveImatrix

@@ -11,7 +11,6 @@ import (
 	"github.com/zqtool/zq/imatrix"
 	"github.com/zqtool/zq/imatrix/collect"
 	"github.com/zqtool/zq/internal/progress"
-	"github.com/zqtool/zq/verify"
 )
 
 // imatrixSummary is zq imatrix's --json output.
@@ -154,19 +153,6 @@ func computeImatrix(cmd *cobra.Command, modelPath, text, out string, set *imatri
 	if !talk {
 		stdout = io.Discard
 	}
-	body, _, err := verify.ReadText(text)
-	if err != nil {
-		return nil, err
-	}
-	m, err := collect.OpenModel(cmd.Context(), modelPath, filepath.Dir(out), cfg.Threads)
-	if err != nil {
-		return nil, err
-	}
-	defer m.Close()
-	toks, err := collect.Tokens(m.Tok, body, cfg.Ctx, cfg.FromChunk, cfg.ParseSpecial)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", text, err)
-	}
 	var bar *progress.Bar
 	cfg.OnChunk = func(done, total int, ppl float64) {
 		if bar == nil {
@@ -188,7 +174,7 @@ func computeImatrix(cmd *cobra.Command, modelPath, text, out string, set *imatri
 		}
 		return write(out)
 	}
-	res, err := collect.Run(cmd.Context(), m.Model, m.Tok, toks, set, cfg)
+	res, err := collect.Calibrate(cmd.Context(), modelPath, text, filepath.Dir(out), set, cfg)
 	bar.Finish()
 	if err != nil {
 		return nil, err

@@ -76,32 +76,26 @@ func (m *Model) Close() error {
 	return err
 }
 
-// Calibrate computes an importance matrix of the model at modelPath (GGUF
-// or Hugging Face directory; see OpenModel) on the text at textPath, with
-// llama-imatrix's chunking as configured. The dataset recorded is
-// textPath as given, as llama-imatrix records its -f argument.
-func Calibrate(ctx context.Context, modelPath, textPath, tmpDir string, cfg Config) (*imatrix.Set, *Result, error) {
+// Calibrate accumulates into set (see Run) the activations of the model at
+// modelPath (GGUF or Hugging Face directory; see OpenModel) on the text at
+// textPath, with llama-imatrix's chunking as configured. The caller
+// records textPath as the dataset when writing set.
+func Calibrate(ctx context.Context, modelPath, textPath, tmpDir string, set *imatrix.Set, cfg Config) (*Result, error) {
 	if _, err := cfg.normalize(); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	text, _, err := verify.ReadText(textPath)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	m, err := OpenModel(ctx, modelPath, tmpDir, cfg.Threads)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	defer m.Close()
 	toks, err := Tokens(m.Tok, text, cfg.Ctx, cfg.FromChunk, cfg.ParseSpecial)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", textPath, err)
+		return nil, fmt.Errorf("%s: %w", textPath, err)
 	}
-	set := imatrix.NewSet(cfg.Ctx)
-	res, err := Run(ctx, m.Model, m.Tok, toks, set, cfg)
-	if err != nil {
-		return nil, nil, err
-	}
-	set.Datasets = append(set.Datasets, textPath)
-	return set, res, nil
+	return Run(ctx, m.Model, m.Tok, toks, set, cfg)
 }
