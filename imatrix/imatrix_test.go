@@ -168,3 +168,27 @@ func TestBadFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestAddThreads checks that splitting the columns over goroutines gives
+// the sums of one goroutine, bit for bit.
+func TestAddThreads(t *testing.T) {
+	const nTok, cols = 300, 1000
+	x := make([]float32, nTok*cols)
+	for i := range x {
+		x[i] = float32(math.Sin(float64(i)*0.37)) * float32(1+i%7)
+	}
+	var sums [][]float32
+	for _, threads := range []int{1, 4, 7} {
+		s := NewSet(512)
+		s.Threads = threads
+		for range 3 {
+			if _, err := s.Add("w", x, nTok, cols); err != nil {
+				t.Fatal(err)
+			}
+		}
+		sums = append(sums, s.Stats["w"].Sums)
+	}
+	if !slices.Equal(sums[0], sums[1]) || !slices.Equal(sums[0], sums[2]) {
+		t.Error("sums depend on the thread count")
+	}
+}

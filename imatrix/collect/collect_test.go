@@ -195,3 +195,22 @@ func BenchmarkCollection(b *testing.B) {
 		})
 	}
 }
+
+// TestThreadsIdentical checks that the thread count changes nothing.
+func TestThreadsIdentical(t *testing.T) {
+	m, tok := openF16(t)
+	toks := devTokens(t, tok, 128, 0)
+	var sets []*imatrix.Set
+	for _, threads := range []int{1, 3} {
+		s := imatrix.NewSet(128)
+		if _, err := Run(context.Background(), m, tok, toks, s, Config{Ctx: 128, Chunks: 2, Threads: threads, ProcessOutput: true}); err != nil {
+			t.Fatal(err)
+		}
+		sets = append(sets, s)
+	}
+	for name, st := range sets[0].Stats {
+		if !slices.Equal(st.Sums, sets[1].Stats[name].Sums) {
+			t.Errorf("%s: sums depend on the thread count", name)
+		}
+	}
+}
