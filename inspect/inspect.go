@@ -16,6 +16,7 @@ import (
 
 	"github.com/zqtool/zq/ggml"
 	"github.com/zqtool/zq/gguf"
+	"github.com/zqtool/zq/imatrix"
 	"github.com/zqtool/zq/internal/filehash"
 	"github.com/zqtool/zq/safetensors"
 )
@@ -48,6 +49,7 @@ type Report struct {
 	Tensors    []Tensor                     `json:"tensors"`
 	Totals     Totals                       `json:"totals"`
 	FileSHA256 string                       `json:"file_sha256,omitempty"`
+	Imatrix    *imatrix.Summary             `json:"imatrix,omitempty"` // importance matrices only
 }
 
 // KVEntry is one metadata value: its GGUF type ids ([9, elem] for arrays)
@@ -110,7 +112,37 @@ func Path(path string, opts Options) (*Report, error) {
 	if st.IsDir() || strings.HasSuffix(path, ".safetensors") {
 		return Safetensors(path, opts)
 	}
+	if !isGGUF(path) {
+		// Not GGUF: perhaps a legacy .dat importance matrix.
+		if f, err := imatrix.Read(path); err == nil {
+			return datReport(path, f, opts)
+		}
+	}
 	return GGUFPath(path, opts)
+}
+
+// isGGUF reports whether the file at path starts with the GGUF magic.
+func isGGUF(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	b := make([]byte, len(gguf.Magic))
+	_, err = io.ReadFull(f, b)
+	return err == nil && string(b) == gguf.Magic
+}
+
+// datReport describes a legacy .dat importance matrix.
+func datReport(path string, f *imatrix.File, opts Options) (*Report, error) {
+	r := &Report{Path: path, Format: "imatrix-dat", Tensors: []Tensor{}, Imatrix: f.Summarize()}
+	if opts.SHA256 {
+		var err error
+		if r.FileSHA256, err = filehash.SHA256(path); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
 }
 
 // GGUFPath inspects the GGUF file at path.
@@ -125,6 +157,13 @@ func GGUFPath(path string, opts Options) (*Report, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	r.Path = path
+	if imatrix.IsImatrix(f) {
+		im, err := imatrix.FromGGUF(path, f)
+		if err != nil {
+			return nil, err
+		}
+		r.Imatrix = im.Summarize()
+	}
 	if opts.SHA256 {
 		if r.FileSHA256, err = filehash.SHA256(path); err != nil {
 			return nil, err

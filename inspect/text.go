@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/zqtool/zq/imatrix"
 )
 
 // maxTextValue is how many characters of a string value the table shows
@@ -16,6 +18,14 @@ const maxTextValue = 80
 // WriteText prints the report as human-readable tables.
 func (r *Report) WriteText(w io.Writer, full bool) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	if r.Format == "imatrix-dat" {
+		fmt.Fprintf(tw, "%s: legacy .dat importance matrix\n", r.Path)
+		writeImatrix(tw, r.Imatrix)
+		if r.FileSHA256 != "" {
+			fmt.Fprintf(tw, "sha256: %s\n", r.FileSHA256)
+		}
+		return tw.Flush()
+	}
 	switch r.Format {
 	case "gguf":
 		fmt.Fprintf(tw, "%s: GGUF v%d, %d metadata keys, %d tensors, alignment %d, data at byte %d\n\n",
@@ -49,7 +59,31 @@ func (r *Report) WriteText(w io.Writer, full bool) error {
 	if r.FileSHA256 != "" {
 		fmt.Fprintf(tw, "sha256: %s\n", r.FileSHA256)
 	}
+	if r.Imatrix != nil {
+		fmt.Fprintln(tw)
+		writeImatrix(tw, r.Imatrix)
+	}
 	return tw.Flush()
+}
+
+// writeImatrix prints an importance matrix's datasets, chunks and
+// per-weight statistics of in_sum2/count.
+func writeImatrix(w io.Writer, s *imatrix.Summary) {
+	size := ""
+	if s.ChunkSize > 0 {
+		size = fmt.Sprintf(" of %d tokens", s.ChunkSize)
+	}
+	fmt.Fprintf(w, "importance matrix (%s): %d entries, %d chunks%s, datasets %s\n\n",
+		s.Format, len(s.Entries), s.ChunkCount, size, listText(s.Datasets))
+	count := "COUNT"
+	if s.Format == imatrix.FormatDat {
+		count = "CHUNKS"
+	}
+	fmt.Fprintf(w, "ENTRY\tVALUES\tMATRICES\t%s\tMEAN\tMIN\tMAX\tSTDDEV\tACTIVE\n", count)
+	for _, e := range s.Entries {
+		fmt.Fprintf(w, "%s\t%d\t%d\t%.0f\t%.4g\t%.4g\t%.4g\t%.4g\t%.1f%%\n",
+			e.Name, e.Values, e.Matrices, e.Count, e.Mean, e.Min, e.Max, e.StdDev, 100*e.Active)
+	}
 }
 
 var gguftypeNames = []string{"uint8", "int8", "uint16", "int16", "uint32", "int32", "float32",

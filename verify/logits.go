@@ -75,3 +75,10 @@ func topK(logits []float32, ids []int32, h *minHeap) {
 		ids[i] = heap.Pop(h).(topEntry).id
 	}
 }
+
+// TokenNLL is −log p(tok) under logits, computed as llama-perplexity and
+// llama-imatrix do.
+func TokenNLL(logits []float32, tok int32) float64 {
+	m, _, lse := softmaxStats(logits)
+	return nll(logits, tok, m, lse)
+}

@@ -69,6 +69,8 @@ func TestJSONVocabulary(t *testing.T) {
 		"verify 2":         {"verify", q4GGUF, f16GGUF, "--base", f16GGUF, "--text", devText, "--ctx", "64", "--chunks", "1", "--json"},
 		"generate":         {"generate", f16GGUF, "-p", "The", "-n", "2", "--json"},
 		"inspect":          {"inspect", q4GGUF, "--json"},
+		"imatrix":          {"imatrix", f16GGUF, "-f", devText, "-c", "64", "--chunks", "2", "-o", filepath.Join(dir, "i.gguf"), "--json"},
+		"inspect imatrix":  {"inspect", refDir + "imatrix.dat", "--json"},
 	} {
 		r := zq(t, ctx, args...)
 		if r.code != 0 {

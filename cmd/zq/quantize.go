@@ -17,6 +17,9 @@ func newQuantizeCmd() *cobra.Command {
 		list, pure, leaveOutput, allowRequant   bool
 		dryRun, asJSON                          bool
 		threads                                 int
+		// calib.text is --calibration TEXT: the one calibration text of
+		// quantize, for the importance matrix and any other use.
+		calib calibration
 	)
 	cmd := &cobra.Command{
 		Use:   "quantize INPUT OUTPUT [TYPE [THREADS]]",
@@ -28,7 +31,14 @@ the same metadata and byte-identical tensor data.
 
 INPUT is a GGUF file (F32/F16/BF16, or already quantized with --allow-requantize)
 or a Hugging Face model directory, which is converted and quantized in one pass
-without writing an F16 file. TYPE is case-insensitive, e.g. q4_k_m, and is
+without writing an F16 file.
+
+--imatrix FILE uses an importance matrix (zq imatrix's or llama-imatrix's).
+--calibration TEXT computes it instead from INPUT itself in the same run, as
+zq imatrix INPUT -f TEXT would (chunks of --calibration-ctx tokens, at most
+--calibration-chunks of them; a directory INPUT is converted to a temporary
+F16 file beside OUTPUT for this); --save-imatrix FILE keeps it, and quantizing
+with it later gives the same output. TYPE is case-insensitive, e.g. q4_k_m, and is
 given either as --type or, as with llama-quantize, as the third argument
 followed by an optional thread count (not both). -t is --threads, as in every
 zq command and llama.cpp tool. --list shows the presets with llama.cpp's notes.
@@ -44,6 +54,7 @@ JSON object with --json.`,
 		Example: `  zq quantize model-f16.gguf model-Q4_K_M.gguf --type q4_k_m
   zq quantize ./Mistral-7B-v0.1 mistral-Q5_K_M.gguf Q5_K_M 8
   zq quantize model-f16.gguf out.gguf --type iq4_xs --imatrix imatrix.gguf --json
+  zq quantize ./hf-dir out.gguf --type q4_k_m --calibration text.txt --save-imatrix imatrix.gguf
   zq quantize model-f16.gguf out.gguf --type q3_k_m -t 8 --dry-run
   zq quantize --list`,
 		Args: func(cmd *cobra.Command, args []string) error {
@@ -93,6 +104,9 @@ JSON object with --json.`,
 			if len(include) > 0 && len(exclude) > 0 {
 				return fmt.Errorf("--include-weights and --exclude-weights cannot be used together")
 			}
+			if err := calib.check(cmd, imatrixPath, args[0], args[1]); err != nil {
+				return err
+			}
 			if imatrixPath != "" {
 				if opts.Imatrix, err = quantize.LoadImatrix(imatrixPath); err != nil {
 					return err
@@ -105,8 +119,19 @@ JSON object with --json.`,
 			}
 			defer src.Close()
 			if !dryRun {
-				if err := checkOutput(cmd, args[1], args[0], imatrixPath); err != nil {
+				if err := checkOutput(cmd, args[1], args[0], imatrixPath, calib.text); err != nil {
 					return err
+				}
+			}
+			if calib.text != "" {
+				if dryRun {
+					// The plan only depends on whether there is a matrix.
+					opts.Imatrix = &quantize.Imatrix{File: calib.text, Entries: map[string][]float32{"": nil}}
+				} else {
+					if opts.Imatrix, err = calib.imatrix(cmd, args[0], args[1], threads); err != nil {
+						return err
+					}
+					opts.Imatrix.Filter(include, exclude)
 				}
 			}
 			if dryRun {
@@ -158,6 +183,7 @@ JSON object with --json.`,
 	f.StringVar(&imatrixPath, "imatrix", "", "importance matrix file (llama-imatrix GGUF or legacy .dat)")
 	f.StringArrayVar(&include, "include-weights", nil, "use the importance matrix only for tensors whose name contains this (repeatable)")
 	f.StringArrayVar(&exclude, "exclude-weights", nil, "do not use the importance matrix for tensors whose name contains this (repeatable)")
+	addCalibration(cmd, &calib)
 	addThreads(cmd, &threads)
 	f.BoolVar(&dryRun, "dry-run", false, "print the per-tensor plan without writing OUT")
 	f.BoolVar(&asJSON, "json", false, "print the summary (or the --list/--dry-run output) as JSON")

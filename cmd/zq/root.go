@@ -45,5 +45,6 @@ func subcommands() []*cobra.Command {
 		newGenerateCmd(),
 		newProfileCmd(),
 		newBenchCmd(),
+		newImatrixCmd(),
 	}
 }

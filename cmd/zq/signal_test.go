@@ -46,6 +46,9 @@ func TestSignalsStopLongWork(t *testing.T) {
 		{"verify SIGTERM", syscall.SIGTERM, 143, func(dir string) []string {
 			return []string{"verify", q4GGUF, "--base", f16GGUF, "--text", devText, "--ctx", "16384", "-t", "2"}
 		}},
+		{"imatrix SIGINT", syscall.SIGINT, 130, func(dir string) []string {
+			return []string{"imatrix", f16GGUF, "-f", devText, "-c", "16384", "-o", filepath.Join(dir, "imatrix.gguf")}
+		}},
 		{"generate SIGINT", syscall.SIGINT, 130, func(dir string) []string {
 			return []string{"generate", f16GGUF, "-p", string(prompt[:100000]), "-n", "8"}
 		}},

@@ -1,7 +1,8 @@
 // Package outfile checks where a command will write before it does any
 // long work: the output must be a file name (not "-", not a directory) in
 // an existing, writable directory, and never one of the command's inputs —
-// compared by path and by inode, so links and hard links count.
+// compared by path and by inode, so links and hard links count. WriteFile
+// writes a small output whole (temporary file, then rename).
 package outfile
 
 import (
@@ -92,4 +93,32 @@ func notAnInput(out string, ost fs.FileInfo, inputs []string) error {
 		}
 	}
 	return nil
+}
+
+// WriteFile writes data to path through a temporary file beside it that
+// is renamed over path only when complete, so an interrupted write never
+// leaves a partial file.
+func WriteFile(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Chmod(0o644)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+	}
+	return err
 }

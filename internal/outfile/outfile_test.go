@@ -88,3 +88,25 @@ func TestCheckUnwritableDirectory(t *testing.T) {
 		t.Fatalf("error %v", err)
 	}
 }
+
+// TestWriteFile checks that WriteFile creates and replaces a file whole,
+// leaves no temporary file, and fails without a trace in a missing
+// directory.
+func TestWriteFile(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "out.dat")
+	for _, data := range []string{"first", "second, longer"} {
+		if err := WriteFile(p, []byte(data)); err != nil {
+			t.Fatal(err)
+		}
+		if b, err := os.ReadFile(p); err != nil || string(b) != data {
+			t.Fatalf("read %q, %v; want %q", b, err, data)
+		}
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
+		t.Errorf("directory holds %v", ents)
+	}
+	if err := WriteFile(filepath.Join(dir, "missing", "x"), []byte("x")); err == nil {
+		t.Error("write into a missing directory succeeded")
+	}
+}
