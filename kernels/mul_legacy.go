@@ -138,7 +138,7 @@ func q8Mul(name string, dec q8Decoder, block, blockBytes int, act ActFormat, has
 		}
 		pairDec := tiles.pairDec[name]
 		pk := 0
-		if pairDec != nil {
+		if tiles.packBytes != nil { // paired tiles; types without a pair decoder are converted
 			pk = tiles.packBytes(tr, nb)
 		}
 		buf, fl := s.grab((tr+toks)*pb+pk, nf)
@@ -186,6 +186,9 @@ func q8Mul(name string, dec q8Decoder, block, blockBytes int, act ActFormat, has
 			tw := wp
 			if pairDec != nil {
 				tw = pp
+			} else if pk != 0 {
+				panelsToPairs(pp, wp, rr, nb)
+				tw = pp
 			}
 			for t0 := 0; t0 < toks; t0 += tt {
 				ct := min(tt, toks-t0)
@@ -194,6 +197,23 @@ func q8Mul(name string, dec q8Decoder, block, blockBytes int, act ActFormat, has
 			}
 			if hasMin {
 				addMinTerms(rr, toks, nb, wm, as, sT, out[r0:], ldo)
+			}
+		}
+	}
+}
+
+// panelsToPairs rewrites rr panel rows (nb blocks each) in the paired
+// layout of the 512-bit tiles: per pair of rows and block, 32 values of
+// each row, then its scale eight times for each row.
+func panelsToPairs(pp, wp []byte, rr, nb int) {
+	for r := 0; r < rr; r++ {
+		base := r/2*nb*128 + r%2*32
+		for b := 0; b < nb; b++ {
+			src := wp[(r*nb+b)*q8pBlock : (r*nb+b+1)*q8pBlock]
+			dst := pp[base+b*128 : base+b*128+96]
+			copy(dst[:32], src[:32])
+			for i := 0; i < 8; i++ {
+				copy(dst[64+4*i:68+4*i], src[32:36])
 			}
 		}
 	}
