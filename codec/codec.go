@@ -31,10 +31,18 @@ func UsesIMatrix(t ggml.Type) bool {
 	return ok && e.usesIMatrix
 }
 
+// RequiresIMatrix reports whether t can only be quantized with an
+// importance matrix, as ggml_quantize_requires_imatrix says (IQ2_XXS,
+// IQ2_XS); quantizing to it without one is an error.
+func RequiresIMatrix(t ggml.Type) bool {
+	return t < ggml.TypeCount && requiresIMatrix[t]
+}
+
 // QuantizeRow quantizes one row src into dst. len(src) must be a multiple of
 // t's block size, len(dst) must be t's row size for len(src) values, and
 // imatrix is nil or holds one finite, non-negative importance per column
-// (len(src) entries). NaN or Inf in src is an error.
+// (len(src) entries; required where RequiresIMatrix). NaN or Inf in src is
+// an error.
 func QuantizeRow(t ggml.Type, dst []byte, src, imatrix []float32) error {
 	e, err := entryFor(t)
 	if err != nil {
@@ -121,6 +129,9 @@ func checkBlocks(t ggml.Type, dstLen, srcLen int) error {
 // checkIMatrix validates an importance vector for rows of n values.
 func checkIMatrix(t ggml.Type, imatrix []float32, n int) error {
 	if imatrix == nil {
+		if RequiresIMatrix(t) {
+			return fmt.Errorf("%s: quantization needs an importance matrix (ggml has no %s without one)", t, t)
+		}
 		return nil
 	}
 	if len(imatrix) != n {

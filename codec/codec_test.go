@@ -28,7 +28,7 @@ func TestSupports(t *testing.T) {
 			t.Errorf("Supports(%s) = false", typ)
 		}
 	}
-	for _, typ := range []ggml.Type{ggml.TypeIQ2_XXS, ggml.TypeIQ1_S, ggml.TypeMXFP4, ggml.TypeI8, ggml.TypeF64, ggml.Type(4), ggml.Type(1000)} {
+	for _, typ := range []ggml.Type{ggml.TypeIQ1_S, ggml.TypeMXFP4, ggml.TypeI8, ggml.TypeF64, ggml.Type(4), ggml.Type(1000)} {
 		if Supports(typ) {
 			t.Errorf("Supports(%s) = true", typ)
 		}
@@ -170,8 +170,8 @@ func TestErrors(t *testing.T) {
 			x[2*256+5] = inf
 			return Quantize(ggml.TypeTQ1_0, make([]byte, 3*54), x, 256, nil, 2)
 		}, []string{"tq1_0", "row 2, column 5"}},
-		{"unsupported type", func() error { return QuantizeRow(ggml.TypeIQ2_XXS, nil, nil, nil) },
-			[]string{"iq2_xxs", "not supported"}},
+		{"unsupported type", func() error { return QuantizeRow(ggml.TypeMXFP4, nil, nil, nil) },
+			[]string{"mxfp4", "not supported"}},
 		{"invalid type id", func() error { return DequantizeRow(ggml.Type(99), nil, nil) },
 			[]string{"type(99)", "not supported"}},
 		{"dequant partial block", func() error { return DequantizeRow(ggml.TypeQ6_K, make([]float32, 256), make([]byte, 209)) },

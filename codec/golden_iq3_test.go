@@ -4,6 +4,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/zqtool/zq/ggml"
@@ -22,6 +23,12 @@ func goldenIQDir() string {
 // set: our bytes equal ggml's (with and without importance weights) and
 // our dequantization of ggml's bytes equals ggml's floats bit for bit.
 func TestGoldenIQ3(t *testing.T) {
+	runGoldenIQ(t, 4, ggml.TypeIQ3_XXS, ggml.TypeIQ3_S)
+}
+
+// runGoldenIQ checks every output of the lattice golden set whose type is
+// one of types, and that there are perCase of them for each case.
+func runGoldenIQ(t *testing.T, perCase int, types ...ggml.Type) {
 	dir := goldenIQDir()
 	m := readManifest(t, dir)
 	n := m.Rows * m.Cols
@@ -30,7 +37,7 @@ func TestGoldenIQ3(t *testing.T) {
 		src := readF32File(t, filepath.Join(dir, c.Name+".f32"), n)
 		for _, out := range c.Outputs {
 			typ, useIM := parseOutput(t, out)
-			if typ != ggml.TypeIQ3_XXS && typ != ggml.TypeIQ3_S {
+			if !slices.Contains(types, typ) {
 				continue
 			}
 			var im []float32
@@ -43,8 +50,8 @@ func TestGoldenIQ3(t *testing.T) {
 			checked++
 		}
 	}
-	if checked != 4*len(m.Cases) {
-		t.Errorf("%d IQ3 outputs in %s, expected 4 per case (%d cases)", checked, dir, len(m.Cases))
+	if checked != perCase*len(m.Cases) {
+		t.Errorf("%d outputs of %v in %s, expected %d per case (%d cases)", checked, types, dir, perCase, len(m.Cases))
 	}
 }
 

@@ -43,10 +43,20 @@ var codecs = [ggml.TypeCount]codecEntry{
 	ggml.TypeQ8_K:    {ignoreIMatrix(kernels.QuantizeQ8_K), kernels.DequantizeQ8_K, false, kernels.MatKernel{}},
 	ggml.TypeIQ4_NL:  {kernels.QuantizeIQ4_NL, kernels.DequantizeIQ4_NL, true, kernels.MatIQ4_NL},
 	ggml.TypeIQ4_XS:  {kernels.QuantizeIQ4_XS, kernels.DequantizeIQ4_XS, true, kernels.MatIQ4_XS},
+	ggml.TypeIQ2_XXS: {kernels.QuantizeIQ2_XXS, kernels.DequantizeIQ2_XXS, true, kernels.MatIQ2_XXS},
+	ggml.TypeIQ2_XS:  {kernels.QuantizeIQ2_XS, kernels.DequantizeIQ2_XS, true, kernels.MatIQ2_XS},
+	ggml.TypeIQ2_S:   {kernels.QuantizeIQ2_S, kernels.DequantizeIQ2_S, true, kernels.MatIQ2_S},
 	ggml.TypeIQ3_XXS: {kernels.QuantizeIQ3_XXS, kernels.DequantizeIQ3_XXS, true, kernels.MatIQ3_XXS},
 	ggml.TypeIQ3_S:   {kernels.QuantizeIQ3_S, kernels.DequantizeIQ3_S, true, kernels.MatIQ3_S},
 	ggml.TypeTQ1_0:   {ignoreIMatrix(kernels.QuantizeTQ1_0), kernels.DequantizeTQ1_0, false, kernels.MatTQ1_0},
 	ggml.TypeTQ2_0:   {ignoreIMatrix(kernels.QuantizeTQ2_0), kernels.DequantizeTQ2_0, false, kernels.MatTQ2_0},
+}
+
+// requiresIMatrix marks the types ggml quantizes only with an importance
+// matrix (ggml_quantize_requires_imatrix).
+var requiresIMatrix = [ggml.TypeCount]bool{
+	ggml.TypeIQ2_XXS: true,
+	ggml.TypeIQ2_XS:  true,
 }
 
 // ignoreIMatrix adapts a kernel that takes no importance matrix.

@@ -110,6 +110,13 @@ func q8Mul(name string, dec q8Decoder, block, blockBytes int, act ActFormat, has
 	if u := asmActUnpackers[act]; u != nil {
 		unpackAct = u
 	}
+	return q8MulPanels(name, dec, unpackAct, qk32, block, blockBytes, act, hasMin)
+}
+
+// q8MulPanels is q8Mul with the activation unpacker given and perPanel
+// values in each panel block: 32, or 16 (then padded with zeros) for the
+// types whose scales cover 16 values.
+func q8MulPanels(name string, dec, unpackAct q8Decoder, perPanel, block, blockBytes int, act ActFormat, hasMin bool) MulFunc {
 	if d := asmDecoders[name]; d != nil {
 		dec = d
 	}
@@ -120,7 +127,7 @@ func q8Mul(name string, dec q8Decoder, block, blockBytes int, act ActFormat, has
 		if n%block != 0 { // the assembly loops count whole blocks
 			panic(fmt.Sprintf("kernels: %s product over %d values, not a multiple of %d", name, n, block))
 		}
-		nb := n / qk32
+		nb := n / perPanel
 		if nb == 0 {
 			for t := 0; t < toks; t++ {
 				clear(out[t*ldo : t*ldo+rows])

@@ -19,6 +19,7 @@ type mulCase struct {
 	fp16        []int                           // offsets of fp16 fields (scales) in a block
 	isFloat     bool                            // F32/F16/BF16: values are the encoding
 	randValue   func(r *rand.Rand, b []byte)    // adversarial float value (isFloat)
+	panel16     bool                            // panel blocks of 16 values (16-value scales)
 }
 
 func noImatrix(q func(dst []byte, src, w []float32)) func(dst []byte, src []float32) {
@@ -141,6 +142,9 @@ func mulBound(c mulCase, n int, w, a []byte) float64 {
 		s += math.Abs(float64(wr[k]) * float64(ar[k]))
 	}
 	terms := n / 32
+	if c.panel16 {
+		terms = n / 16
+	}
 	if c.isFloat {
 		terms = n
 	}

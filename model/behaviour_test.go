@@ -185,7 +185,7 @@ func TestLoadErrors(t *testing.T) {
 		}, "rope.scaling.type"},
 		{"unsupported type", func(s *synthSpec) {
 			s.typ = ggml.TypeF32
-			s.retype = map[string]ggml.Type{"blk.0.attn_k.weight": ggml.TypeIQ2_XXS}
+			s.retype = map[string]ggml.Type{"blk.0.attn_k.weight": ggml.TypeMXFP4}
 		}, "blk.0.attn_k.weight"},
 	}
 	for _, tc := range cases {

@@ -1,0 +1,438 @@
+package kernels
+
+import "encoding/binary"
+
+// Block geometry of the 2-bit lattice types (256 values per block).
+const (
+	blockIQ2XXS = 66 // fp16 d, 8 × (4 grid bytes, u32 of 4 × 7 sign bits and a 4-bit scale)
+	blockIQ2XS  = 74 // fp16 d, 32 × u16 (9-bit grid index, 7 sign bits), 8 bytes of 4-bit scales
+	blockIQ2S   = 82 // fp16 d, 32 index bytes, 32 sign bytes, 8 bytes index bits 8–9, 8 bytes scales
+	iq2MaxQ     = 3  // levels per coordinate (ggml's kMaxQ)
+	iq2EpsS     = float32(1e-8)
+)
+
+// iq2Sub is the state of one sub-block search (32 values for IQ2_XXS, 16
+// for the others, in groups of eight); L persists from one sub-block to
+// the next within a row, as the C array does (see search).
+type iq2Sub struct {
+	n                  int // values per sub-block
+	weight, waux, xval [qk32]float32
+	L, Laux            [qk32]int8
+	onGrid, onGridAux  [4]bool
+	signs              [4]uint8
+}
+
+// load fills weight, waux, xval and signs for the n values of xb. qw is
+// the importance vector there or nil (IQ2_S only: weights σ²/4 + x²).
+// With parity (IQ2_XXS, IQ2_XS) the signs are stored as seven bits per
+// group of eight, as in IQ3_XXS (see latticeSigns).
+func (s *iq2Sub) load(xb, qw []float32, sigma2 float32, parity bool) {
+	n := s.n
+	xb = xb[:n]
+	if qw != nil {
+		qw = qw[:n]
+		for i, v := range xb {
+			s.weight[i] = qw[i] * sqrtC(sigma2+float32(v*v))
+		}
+	} else {
+		for i, v := range xb {
+			s.weight[i] = float32(0.25*sigma2) + float32(v*v)
+		}
+	}
+	for i, w := range s.weight[:n] {
+		s.waux[i] = sqrtC(w)
+	}
+	latticeSigns(xb, s.weight[:n], s.xval[:n], s.signs[:n/8], parity)
+}
+
+// latticeSigns splits xb into magnitudes xval and one sign byte per group
+// of eight. With parity (the types that store seven sign bits) a group
+// with an odd number of negative values flips the sign of its least
+// important value (least w·x²) instead, leaving a negative xval there, and
+// keeps seven bits.
+func latticeSigns(xb, weight, xval []float32, signs []uint8, parity bool) {
+	for k := range signs {
+		var sg uint8
+		nflip := 0
+		for i := 0; i < 8; i++ {
+			v := xb[8*k+i]
+			if v >= 0 {
+				xval[8*k+i] = v
+			} else {
+				xval[8*k+i] = -v
+				sg |= 1 << i
+				nflip++
+			}
+		}
+		if parity && nflip%2 == 1 {
+			imin := 0
+			mn := float32(float32(weight[8*k]*xb[8*k]) * xb[8*k])
+			for i := 1; i < 8; i++ {
+				if ax := float32(float32(weight[8*k+i]*xb[8*k+i]) * xb[8*k+i]); ax < mn {
+					mn, imin = ax, i
+				}
+			}
+			xval[8*k+imin] = -xval[8*k+imin]
+			sg ^= 1 << imin
+		}
+		if parity {
+			sg &= 127
+		}
+		signs[k] = sg
+	}
+}
+
+// max is the largest xval (ggml's MAX chain).
+func (s *iq2Sub) max() float32 {
+	m := s.xval[0]
+	for _, v := range s.xval[1:s.n] {
+		if !(m > v) {
+			m = v
+		}
+	}
+	return m
+}
+
+// levels rounds the eight values of group k at inverse scale id to levels
+// in [0, 2] (into L, when not nil) and returns their cube point.
+func (s *iq2Sub) levels(k int, id float32, L []int8) uint16 {
+	var u uint16
+	for i := 0; i < 8; i++ {
+		l := nearestIntC(float32(0.5 * float32(float32(id*s.xval[8*k+i])-1)))
+		l = clampI32(l, 0, iq2MaxQ-1)
+		if L != nil {
+			L[i] = int8(l)
+		}
+		u |= uint16(l) << (2 * i)
+	}
+	return u
+}
+
+// bestNeighbour is iq2_find_best_neighbour: the neighbour minimising the
+// waux-weighted squared error of group k at the given scale (the first of
+// equals); its levels go to L.
+func (s *iq2Sub) bestNeighbour(t *lattice8, nb []uint16, k int, scale float32, L []int8) int {
+	x, w := s.xval[8*k:8*k+8], s.waux[8*k:8*k+8]
+	best := float32(3.4028234663852886e+38) // FLT_MAX
+	gi := -1
+	for _, j := range nb {
+		p := &t.points[j]
+		var d2 float32
+		for i := 0; i < 8; i++ {
+			diff := float32(scale*float32(p[i])) - x[i]
+			d2 += float32(float32(w[i]*diff) * diff)
+		}
+		if d2 < best {
+			best, gi = d2, int(j)
+		}
+	}
+	s.setLevels(t, gi, L)
+	return gi
+}
+
+// setLevels writes grid point gi's eight levels to L.
+func (s *iq2Sub) setLevels(t *lattice8, gi int, L []int8) {
+	for i, v := range t.points[gi] {
+		L[i] = (v - 1) / 2
+	}
+}
+
+// sums is Σw·x·q and Σw·q² over the sub-block for levels L (q = 2l+1).
+func (s *iq2Sub) sums(L *[qk32]int8) (sumqx, sumq2 float32) {
+	for i, w := range s.weight[:s.n] {
+		q := float32(2*int32(L[i]) + 1)
+		sumqx += float32(float32(w*s.xval[i]) * q)
+		sumq2 += float32(float32(w*q) * q)
+	}
+	return sumqx, sumq2
+}
+
+// scan tries the 2·nstep+1 inverse scales (5 + 0.1·is)/max around the
+// starting scale (IQ2_XXS: make_qp_quants' scale·3 for max), moving groups
+// off the grid to their best neighbour, and keeps the best candidate's
+// levels in s.L (on-grid flags in s.onGrid). As in C, when no candidate
+// improves on nothing (all weights zero) s.L keeps what it held.
+func (s *iq2Sub) scan(t *lattice8, max, scale float32, nstep int) float32 {
+	best := float32(0)
+	ng := s.n / 8
+	for k := 0; k < ng; k++ {
+		s.onGrid[k] = true
+	}
+	for is := -nstep; is <= nstep; is++ {
+		id := float32(2*iq2MaxQ-1+float32(float32(is)*0.1)) / max
+		thisScale := 1 / id
+		for k := 0; k < ng; k++ {
+			u := s.levels(k, id, s.Laux[8*k:8*k+8])
+			s.onGridAux[k] = true
+			if m := t.kmap[u]; m < 0 {
+				s.onGridAux[k] = false
+				s.bestNeighbour(t, t.neighbours(m), k, thisScale, s.Laux[8*k:8*k+8])
+			}
+		}
+		sumqx, sumq2 := s.sums(&s.Laux)
+		if sumq2 > 0 && float32(sumqx*sumqx) > float32(best*sumq2) {
+			scale = sumqx / sumq2
+			best = scale * sumqx
+			s.L = s.Laux
+			s.onGrid = s.onGridAux
+		}
+	}
+	return scale
+}
+
+// refine re-rounds at the found scale the groups the best candidate had
+// to move onto the grid (all groups with all set: IQ2_XXS) and returns
+// the scale refitted to the result; a scale ≤ 0 is returned unchanged.
+func (s *iq2Sub) refine(t *lattice8, scale float32, all bool) float32 {
+	if !(scale > 0) {
+		return scale
+	}
+	off := false
+	for k := 0; k < s.n/8; k++ {
+		off = off || !s.onGrid[k]
+	}
+	if !all && !off {
+		return scale
+	}
+	id := 1 / scale
+	for k := 0; k < s.n/8; k++ {
+		if !all && s.onGrid[k] {
+			continue
+		}
+		L := s.L[8*k : 8*k+8]
+		var tmp [8]int8
+		dst := L
+		if all { // IQ2_XXS rounds aside, then stores the grid point
+			dst = tmp[:]
+		}
+		u := s.levels(k, id, dst)
+		if m := t.kmap[u]; m < 0 {
+			s.bestNeighbour(t, t.neighbours(m), k, scale, L)
+		} else if all {
+			s.setLevels(t, int(m), L)
+		}
+	}
+	if sumqx, sumq2 := s.sums(&s.L); sumq2 > 0 {
+		scale = sumqx / sumq2
+	}
+	return scale
+}
+
+// gridIndices writes the grid index of each group of s.L to idx. ok is
+// false when a group is not on the grid, which happens only when every
+// weight of the sub-block is zero (ggml aborts there).
+func (s *iq2Sub) gridIndices(t *lattice8, idx []int32) bool {
+	for k := 0; k < s.n/8; k++ {
+		var u uint16
+		for i := 0; i < 8; i++ {
+			u |= uint16(int32(s.L[8*k+i]) << (2 * i)) // C's int shift, truncated to u16
+		}
+		if int(u) >= len(t.kmap) || t.kmap[u] < 0 {
+			return false
+		}
+		idx[k] = t.kmap[u]
+	}
+	return true
+}
+
+// iq2Sigma2 is Σx²/256 of one super-block (scaled by mul), in ggml's order.
+func iq2Sigma2(x []float32, mul float32) float32 {
+	var s float32
+	for _, v := range x[:qkK] {
+		s += float32(v * v)
+	}
+	return mul * s / qkK
+}
+
+// iq2Scale4 is the 4-bit code of a sub-block scale at super-block inverse
+// scale id.
+func iq2Scale4(id, scale float32) uint8 {
+	return uint8(clampI32(nearestIntC(float32(0.5*float32(float32(id*scale)-1))), 0, 15))
+}
+
+// flipSigns negates every sign of the sub-block (a negative scale, which
+// ggml expects never to see); mask is 127 for the seven-bit types.
+func (s *iq2Sub) flipSigns(mask uint8) {
+	for k := range s.signs[:s.n/8] {
+		s.signs[k] = ^s.signs[k] & mask
+	}
+}
+
+// QuantizeIQ2_XXS quantizes src (a multiple of 256 values) into IQ2_XXS
+// blocks (66 bytes per 256) as ggml's quantize_iq2_xxs. weights, the
+// importance vector of the row, is required (ggml has no IQ2_XXS without
+// one); a sub-block whose weights are all zero, where ggml aborts, is
+// written as zero.
+func QuantizeIQ2_XXS(dst []byte, src, weights []float32) {
+	nb := kqCheck("QuantizeIQ2_XXS", len(src), len(dst), blockIQ2XXS, len(weights), true)
+	t := iq2TableXXS()
+	s := iq2Sub{n: 32}
+	var scales [8]float32
+	var q2 [64]byte
+	var lu [32]uint8
+	var idx [4]int32
+	for ibl := 0; ibl < nb; ibl++ {
+		y := dst[ibl*blockIQ2XXS : (ibl+1)*blockIQ2XXS]
+		clear(q2[:])
+		xbl := src[ibl*qkK : (ibl+1)*qkK]
+		sigma2 := iq2Sigma2(xbl, 1)
+		maxScale := float32(0)
+		for ib := 0; ib < 8; ib++ {
+			s.load(xbl[32*ib:], weights[ibl*qkK+32*ib:], sigma2, true)
+			max := s.max()
+			if max < groupMaxEps {
+				scales[ib] = 0
+				s.L = [qk32]int8{}
+				continue
+			}
+			scale := makeQpQuants(32, iq2MaxQ+1, s.xval[:], lu[:], s.weight[:])
+			for i, l := range lu {
+				s.L[i] = int8(l)
+			}
+			scale = s.scan(t, float32(scale*iq2MaxQ), scale, 6)
+			scale = s.refine(t, scale, true)
+			if scale < 0 {
+				scale = -scale
+				s.flipSigns(127)
+			}
+			if !s.gridIndices(t, idx[:]) {
+				scales[ib] = 0
+				continue
+			}
+			var ss uint32
+			for k := 0; k < 4; k++ {
+				q2[8*ib+k] = uint8(idx[k])
+				ss |= uint32(s.signs[k]) << (7 * k)
+			}
+			binary.LittleEndian.PutUint32(q2[8*ib+4:], ss)
+			scales[ib] = scale
+			maxScale = max32(maxScale, scale)
+		}
+		clear(y)
+		if maxScale == 0 {
+			continue
+		}
+		d := maxScale / 31
+		putFP16(y, d)
+		id := 1 / d
+		for ib := 0; ib < 8; ib++ {
+			q2[8*ib+7] |= iq2Scale4(id, scales[ib]) << 4
+		}
+		copy(y[2:], q2[:])
+	}
+}
+
+// QuantizeIQ2_XS quantizes src (a multiple of 256 values) into IQ2_XS
+// blocks (74 bytes per 256) as ggml's quantize_iq2_xs. weights, the
+// importance vector of the row, is required (ggml has no IQ2_XS without
+// one); a sub-block whose weights are all zero keeps the levels the search
+// last held, as in ggml (zero at the start of a row, where C reads an
+// uninitialized array).
+func QuantizeIQ2_XS(dst []byte, src, weights []float32) {
+	nb := kqCheck("QuantizeIQ2_XS", len(src), len(dst), blockIQ2XS, len(weights), true)
+	t := iq2TableXS()
+	s := iq2Sub{n: 16}
+	var scales [16]float32
+	var q2 [64]byte
+	var idx [2]int32
+	for ibl := 0; ibl < nb; ibl++ {
+		y := dst[ibl*blockIQ2XS : (ibl+1)*blockIQ2XS]
+		clear(q2[:])
+		xbl := src[ibl*qkK : (ibl+1)*qkK]
+		sigma2 := iq2Sigma2(xbl, 1)
+		maxScale := float32(0)
+		for ib := 0; ib < 16; ib++ {
+			s.load(xbl[16*ib:], weights[ibl*qkK+16*ib:], sigma2, true)
+			max := s.max()
+			if max < groupMaxEps {
+				scales[ib] = 0
+				s.L = [qk32]int8{}
+				continue
+			}
+			scale := s.scan(t, max, max/(2*iq2MaxQ-1), 9)
+			scale = s.refine(t, scale, false)
+			if scale < 0 {
+				scale = -scale
+				s.flipSigns(127)
+			}
+			if !s.gridIndices(t, idx[:]) {
+				scales[ib] = 0
+				continue
+			}
+			for k := 0; k < 2; k++ {
+				binary.LittleEndian.PutUint16(q2[4*ib+2*k:], uint16(idx[k])|uint16(s.signs[k])<<9)
+			}
+			scales[ib] = scale
+			maxScale = max32(maxScale, scale)
+		}
+		clear(y)
+		if maxScale == 0 {
+			continue
+		}
+		d := maxScale / 31
+		putFP16(y, d)
+		id := 1 / d
+		for ib := 0; ib < 16; ib++ {
+			y[66+ib/2] |= iq2Scale4(id, scales[ib]) << (4 * (ib % 2))
+		}
+		copy(y[2:66], q2[:])
+	}
+}
+
+// QuantizeIQ2_S quantizes src (a multiple of 256 values) into IQ2_S blocks
+// (82 bytes per 256) as ggml's quantize_iq2_s. weights is nil or the
+// importance vector of the row src.
+func QuantizeIQ2_S(dst []byte, src, weights []float32) {
+	nb := kqCheck("QuantizeIQ2_S", len(src), len(dst), blockIQ2S, len(weights), weights != nil)
+	t := iq2TableS()
+	s := iq2Sub{n: 16}
+	var scales [16]float32
+	var idx [2]int32
+	for ibl := 0; ibl < nb; ibl++ {
+		y := dst[ibl*blockIQ2S : (ibl+1)*blockIQ2S]
+		clear(y)
+		qs, signs, qh := y[2:34], y[34:66], y[66:74]
+		xbl := src[ibl*qkK : (ibl+1)*qkK]
+		sigma2 := iq2Sigma2(xbl, 2)
+		maxScale := float32(0)
+		for ib := 0; ib < 16; ib++ {
+			var qw []float32
+			if weights != nil {
+				qw = weights[ibl*qkK+16*ib:]
+			}
+			s.load(xbl[16*ib:], qw, sigma2, false)
+			max := s.max()
+			if max < iq2EpsS {
+				scales[ib] = 0
+				continue
+			}
+			scale := s.scan(t, max, max/(2*iq2MaxQ-1), 9)
+			scale = s.refine(t, scale, false)
+			if scale < 0 {
+				scale = -scale
+				s.flipSigns(255)
+			}
+			if !s.gridIndices(t, idx[:]) {
+				scales[ib] = 0
+				continue
+			}
+			for k := 0; k < 2; k++ {
+				i8 := 2*ib + k
+				qs[i8] = uint8(idx[k])
+				qh[i8/4] |= uint8(idx[k]>>8) << (2 * (i8 % 4))
+				signs[i8] = s.signs[k]
+			}
+			scales[ib] = scale
+			maxScale = max32(maxScale, scale)
+		}
+		if maxScale == 0 {
+			continue
+		}
+		d := maxScale / 31
+		putFP16(y, float32(d*0.9875))
+		id := 1 / d
+		for ib := 0; ib < 16; ib++ {
+			y[74+ib/2] |= iq2Scale4(id, scales[ib]) << (4 * (ib % 2))
+		}
+	}
+}
