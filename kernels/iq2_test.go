@@ -116,8 +116,11 @@ func TestIQ2ZeroWeights(t *testing.T) {
 }
 
 // BenchmarkQuantizeIQ2 measures the quantizers on one 4096-value row with
-// importance weights.
+// importance weights (tables built beforehand).
 func BenchmarkQuantizeIQ2(b *testing.B) {
+	iq2TableXXS()
+	iq2TableXS()
+	iq2TableS()
 	r := rand.New(rand.NewPCG(1, 2))
 	x := make([]float32, 4096)
 	w := make([]float32, 4096)
