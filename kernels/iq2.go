@@ -235,27 +235,112 @@ func (s *iq2Sub) gridIndices(t *lattice8, idx []int32) bool {
 	return true
 }
 
-// iq2Sigma2 is Σx²/256 of one super-block (scaled by mul), in ggml's order.
-func iq2Sigma2(x []float32, mul float32) float32 {
-	var s float32
-	for _, v := range x[:qkK] {
-		s += float32(v * v)
-	}
-	return mul * s / qkK
-}
-
 // iq2Scale4 is the 4-bit code of a sub-block scale at super-block inverse
 // scale id.
 func iq2Scale4(id, scale float32) uint8 {
 	return uint8(clampI32(nearestIntC(float32(0.5*float32(float32(id*scale)-1))), 0, 15))
 }
 
-// flipSigns negates every sign of the sub-block (a negative scale, which
-// ggml expects never to see); mask is 127 for the seven-bit types.
-func (s *iq2Sub) flipSigns(mask uint8) {
-	for k := range s.signs[:s.n/8] {
-		s.signs[k] = ^s.signs[k] & mask
+// iq2Kind is what differs between the three quantizers.
+type iq2Kind struct {
+	name       string
+	n          int     // values per sub-block
+	blockBytes int     // bytes per 256-value block
+	sigmaMul   float32 // σ² is sigmaMul·Σx²/256
+	parity     bool    // seven stored sign bits per group (IQ2_XXS, IQ2_XS)
+	eps        float32 // a sub-block below this magnitude is zero
+	resetL     bool    // a zero sub-block clears the kept levels (not IQ2_S)
+	xxs        bool    // IQ2_XXS: make_qp_quants start, 13 scales, all groups re-rounded
+	clearZero  bool    // a block whose scales are all zero is cleared (not IQ2_S)
+	table      func() *lattice8
+	// put stores sub-block ib's grid indices and signs in block y; finish
+	// stores the super-block scale d and the sub-block scales.
+	put    func(y []byte, ib int, idx []int32, signs []uint8)
+	finish func(y []byte, d float32, scales []float32)
+}
+
+var (
+	iq2KindXXS = iq2Kind{name: "QuantizeIQ2_XXS", n: 32, blockBytes: blockIQ2XXS, sigmaMul: 1, parity: true,
+		eps: groupMaxEps, resetL: true, xxs: true, clearZero: true, table: iq2TableXXS,
+		put: func(y []byte, ib int, idx []int32, signs []uint8) {
+			var ss uint32
+			for k := 0; k < 4; k++ {
+				y[2+8*ib+k] = uint8(idx[k])
+				ss |= uint32(signs[k]) << (7 * k)
+			}
+			binary.LittleEndian.PutUint32(y[6+8*ib:], ss)
+		},
+		finish: func(y []byte, d float32, scales []float32) {
+			putFP16(y, d)
+			id := 1 / d
+			for ib, sc := range scales {
+				y[9+8*ib] |= iq2Scale4(id, sc) << 4
+			}
+		}}
+	iq2KindXS = iq2Kind{name: "QuantizeIQ2_XS", n: 16, blockBytes: blockIQ2XS, sigmaMul: 1, parity: true,
+		eps: groupMaxEps, resetL: true, clearZero: true, table: iq2TableXS,
+		put: func(y []byte, ib int, idx []int32, signs []uint8) {
+			for k := 0; k < 2; k++ {
+				binary.LittleEndian.PutUint16(y[2+4*ib+2*k:], uint16(idx[k])|uint16(signs[k])<<9)
+			}
+		},
+		finish: func(y []byte, d float32, scales []float32) {
+			putFP16(y, d)
+			iq2PutScales(y[66:74], d, scales)
+		}}
+	iq2KindS = iq2Kind{name: "QuantizeIQ2_S", n: 16, blockBytes: blockIQ2S, sigmaMul: 2, eps: iq2EpsS, table: iq2TableS,
+		put: func(y []byte, ib int, idx []int32, signs []uint8) {
+			for k := 0; k < 2; k++ {
+				i8 := 2*ib + k
+				y[2+i8] = uint8(idx[k])
+				y[66+i8/4] |= uint8(idx[k]>>8) << (2 * (i8 % 4))
+				y[34+i8] = signs[k]
+			}
+		},
+		finish: func(y []byte, d float32, scales []float32) {
+			putFP16(y, float32(d*0.9875))
+			iq2PutScales(y[74:82], d, scales)
+		}}
+)
+
+// quantize runs one sub-block xb (importance qw or nil) through kind's
+// search, leaving its groups' grid indices in idx and signs in s.signs,
+// and returns its scale; ok is false for a zero sub-block (scale 0,
+// nothing to store).
+func (s *iq2Sub) quantize(t *lattice8, k *iq2Kind, xb, qw []float32, sigma2 float32, idx []int32) (scale float32, ok bool) {
+	s.load(xb, qw, sigma2, k.parity)
+	max := s.max()
+	if max < k.eps {
+		if k.resetL {
+			s.L = [qk32]int8{}
+		}
+		return 0, false
 	}
+	if k.xxs {
+		var lu [qk32]uint8
+		scale = makeQpQuants(s.n, iq2MaxQ+1, s.xval[:], lu[:], s.weight[:])
+		for i, l := range lu {
+			s.L[i] = int8(l)
+		}
+		scale = s.scan(t, float32(scale*iq2MaxQ), scale, 6)
+	} else {
+		scale = s.scan(t, max, max/(2*iq2MaxQ-1), 9)
+	}
+	scale = s.refine(t, scale, k.xxs)
+	if scale < 0 {
+		scale = -scale
+		mask := uint8(255)
+		if k.parity {
+			mask = 127
+		}
+		for g := range s.signs[:s.n/8] {
+			s.signs[g] = ^s.signs[g] & mask
+		}
+	}
+	if !s.gridIndices(t, idx) {
+		return 0, false
+	}
+	return scale, true
 }
 
 // QuantizeIQ2_XXS quantizes src (a multiple of 256 values) into IQ2_XXS
@@ -264,62 +349,7 @@ func (s *iq2Sub) flipSigns(mask uint8) {
 // one); a sub-block whose weights are all zero, where ggml aborts, is
 // written as zero.
 func QuantizeIQ2_XXS(dst []byte, src, weights []float32) {
-	nb := kqCheck("QuantizeIQ2_XXS", len(src), len(dst), blockIQ2XXS, len(weights), true)
-	t := iq2TableXXS()
-	s := iq2Sub{n: 32}
-	var scales [8]float32
-	var q2 [64]byte
-	var lu [32]uint8
-	var idx [4]int32
-	for ibl := 0; ibl < nb; ibl++ {
-		y := dst[ibl*blockIQ2XXS : (ibl+1)*blockIQ2XXS]
-		clear(q2[:])
-		xbl := src[ibl*qkK : (ibl+1)*qkK]
-		sigma2 := iq2Sigma2(xbl, 1)
-		maxScale := float32(0)
-		for ib := 0; ib < 8; ib++ {
-			s.load(xbl[32*ib:], weights[ibl*qkK+32*ib:], sigma2, true)
-			max := s.max()
-			if max < groupMaxEps {
-				scales[ib] = 0
-				s.L = [qk32]int8{}
-				continue
-			}
-			scale := makeQpQuants(32, iq2MaxQ+1, s.xval[:], lu[:], s.weight[:])
-			for i, l := range lu {
-				s.L[i] = int8(l)
-			}
-			scale = s.scan(t, float32(scale*iq2MaxQ), scale, 6)
-			scale = s.refine(t, scale, true)
-			if scale < 0 {
-				scale = -scale
-				s.flipSigns(127)
-			}
-			if !s.gridIndices(t, idx[:]) {
-				scales[ib] = 0
-				continue
-			}
-			var ss uint32
-			for k := 0; k < 4; k++ {
-				q2[8*ib+k] = uint8(idx[k])
-				ss |= uint32(s.signs[k]) << (7 * k)
-			}
-			binary.LittleEndian.PutUint32(q2[8*ib+4:], ss)
-			scales[ib] = scale
-			maxScale = max32(maxScale, scale)
-		}
-		clear(y)
-		if maxScale == 0 {
-			continue
-		}
-		d := maxScale / 31
-		putFP16(y, d)
-		id := 1 / d
-		for ib := 0; ib < 8; ib++ {
-			q2[8*ib+7] |= iq2Scale4(id, scales[ib]) << 4
-		}
-		copy(y[2:], q2[:])
-	}
+	iq2Quantize(&iq2KindXXS, dst, src, weights, true)
 }
 
 // QuantizeIQ2_XS quantizes src (a multiple of 256 values) into IQ2_XS
@@ -329,110 +359,60 @@ func QuantizeIQ2_XXS(dst []byte, src, weights []float32) {
 // last held, as in ggml (zero at the start of a row, where C reads an
 // uninitialized array).
 func QuantizeIQ2_XS(dst []byte, src, weights []float32) {
-	nb := kqCheck("QuantizeIQ2_XS", len(src), len(dst), blockIQ2XS, len(weights), true)
-	t := iq2TableXS()
-	s := iq2Sub{n: 16}
-	var scales [16]float32
-	var q2 [64]byte
-	var idx [2]int32
-	for ibl := 0; ibl < nb; ibl++ {
-		y := dst[ibl*blockIQ2XS : (ibl+1)*blockIQ2XS]
-		clear(q2[:])
-		xbl := src[ibl*qkK : (ibl+1)*qkK]
-		sigma2 := iq2Sigma2(xbl, 1)
-		maxScale := float32(0)
-		for ib := 0; ib < 16; ib++ {
-			s.load(xbl[16*ib:], weights[ibl*qkK+16*ib:], sigma2, true)
-			max := s.max()
-			if max < groupMaxEps {
-				scales[ib] = 0
-				s.L = [qk32]int8{}
-				continue
-			}
-			scale := s.scan(t, max, max/(2*iq2MaxQ-1), 9)
-			scale = s.refine(t, scale, false)
-			if scale < 0 {
-				scale = -scale
-				s.flipSigns(127)
-			}
-			if !s.gridIndices(t, idx[:]) {
-				scales[ib] = 0
-				continue
-			}
-			for k := 0; k < 2; k++ {
-				binary.LittleEndian.PutUint16(q2[4*ib+2*k:], uint16(idx[k])|uint16(s.signs[k])<<9)
-			}
-			scales[ib] = scale
-			maxScale = max32(maxScale, scale)
-		}
-		clear(y)
-		if maxScale == 0 {
-			continue
-		}
-		d := maxScale / 31
-		putFP16(y, d)
-		id := 1 / d
-		for ib := 0; ib < 16; ib++ {
-			y[66+ib/2] |= iq2Scale4(id, scales[ib]) << (4 * (ib % 2))
-		}
-		copy(y[2:66], q2[:])
-	}
+	iq2Quantize(&iq2KindXS, dst, src, weights, true)
 }
 
 // QuantizeIQ2_S quantizes src (a multiple of 256 values) into IQ2_S blocks
 // (82 bytes per 256) as ggml's quantize_iq2_s. weights is nil or the
 // importance vector of the row src.
 func QuantizeIQ2_S(dst []byte, src, weights []float32) {
-	nb := kqCheck("QuantizeIQ2_S", len(src), len(dst), blockIQ2S, len(weights), weights != nil)
-	t := iq2TableS()
-	s := iq2Sub{n: 16}
-	var scales [16]float32
-	var idx [2]int32
+	iq2Quantize(&iq2KindS, dst, src, weights, weights != nil)
+}
+
+// iq2Quantize is the super-block loop the three quantizers share; a
+// required weights vector is checked like an optional one that is given.
+func iq2Quantize(k *iq2Kind, dst []byte, src, weights []float32, haveWeights bool) {
+	nb := kqCheck(k.name, len(src), len(dst), k.blockBytes, len(weights), haveWeights)
+	t := k.table()
+	s := iq2Sub{n: k.n}
+	nsub := qkK / k.n
+	var scaleBuf [16]float32
+	scales := scaleBuf[:nsub]
+	var idx [4]int32
 	for ibl := 0; ibl < nb; ibl++ {
-		y := dst[ibl*blockIQ2S : (ibl+1)*blockIQ2S]
+		y := dst[ibl*k.blockBytes : (ibl+1)*k.blockBytes]
 		clear(y)
-		qs, signs, qh := y[2:34], y[34:66], y[66:74]
 		xbl := src[ibl*qkK : (ibl+1)*qkK]
-		sigma2 := iq2Sigma2(xbl, 2)
+		sigma2 := superSigma2(xbl, k.sigmaMul)
 		maxScale := float32(0)
-		for ib := 0; ib < 16; ib++ {
+		for ib := range scales {
 			var qw []float32
 			if weights != nil {
-				qw = weights[ibl*qkK+16*ib:]
+				qw = weights[ibl*qkK+k.n*ib:]
 			}
-			s.load(xbl[16*ib:], qw, sigma2, false)
-			max := s.max()
-			if max < iq2EpsS {
-				scales[ib] = 0
-				continue
-			}
-			scale := s.scan(t, max, max/(2*iq2MaxQ-1), 9)
-			scale = s.refine(t, scale, false)
-			if scale < 0 {
-				scale = -scale
-				s.flipSigns(255)
-			}
-			if !s.gridIndices(t, idx[:]) {
-				scales[ib] = 0
-				continue
-			}
-			for k := 0; k < 2; k++ {
-				i8 := 2*ib + k
-				qs[i8] = uint8(idx[k])
-				qh[i8/4] |= uint8(idx[k]>>8) << (2 * (i8 % 4))
-				signs[i8] = s.signs[k]
-			}
+			scale, ok := s.quantize(t, k, xbl[k.n*ib:], qw, sigma2, idx[:])
 			scales[ib] = scale
+			if !ok {
+				continue
+			}
+			k.put(y, ib, idx[:], s.signs[:])
 			maxScale = max32(maxScale, scale)
 		}
 		if maxScale == 0 {
+			if k.clearZero {
+				clear(y)
+			}
 			continue
 		}
-		d := maxScale / 31
-		putFP16(y, float32(d*0.9875))
-		id := 1 / d
-		for ib := 0; ib < 16; ib++ {
-			y[74+ib/2] |= iq2Scale4(id, scales[ib]) << (4 * (ib % 2))
-		}
+		k.finish(y, maxScale/31, scales)
+	}
+}
+
+// iq2PutScales writes the 4-bit sub-block scales at super-block scale d,
+// two to a byte, low nibble first.
+func iq2PutScales(dst []byte, d float32, scales []float32) {
+	id := 1 / d
+	for ib, sc := range scales {
+		dst[ib/2] |= iq2Scale4(id, sc) << (4 * (ib % 2))
 	}
 }

@@ -196,13 +196,14 @@ func (s *iq3Sub) gridIndex(t *iq3Table, k int) int32 {
 	return t.kmap[u]
 }
 
-// superSigma2 is 2·Σx²/256 of one super-block, in ggml's order.
-func superSigma2(x []float32) float32 {
+// superSigma2 is mul·Σx²/256 of one super-block, in ggml's order (the
+// lattice quantizers' σ², mul 1 or 2).
+func superSigma2(x []float32, mul float32) float32 {
 	var s float32
 	for _, v := range x[:qkK] {
 		s += float32(v * v)
 	}
-	return 2 * s / qkK
+	return mul * s / qkK
 }
 
 // QuantizeIQ3_XXS quantizes src (a multiple of 256 values) into IQ3_XXS
@@ -217,7 +218,7 @@ func QuantizeIQ3_XXS(dst []byte, src, weights []float32) {
 		y := dst[ibl*blockIQ3XXS : (ibl+1)*blockIQ3XXS]
 		clear(y)
 		xbl := src[ibl*qkK : (ibl+1)*qkK]
-		sigma2 := superSigma2(xbl)
+		sigma2 := superSigma2(xbl, 2)
 		maxScale := float32(0)
 		for ib := 0; ib < 8; ib++ {
 			var qw []float32
@@ -276,7 +277,7 @@ func QuantizeIQ3_S(dst []byte, src, weights []float32) {
 		clear(y)
 		qs, qh, signs := y[2:66], y[66:74], y[74:106]
 		xbl := src[ibl*qkK : (ibl+1)*qkK]
-		sigma2 := superSigma2(xbl)
+		sigma2 := superSigma2(xbl, 2)
 		maxScale := float32(0)
 		for ib := 0; ib < 8; ib++ {
 			var qw []float32
