@@ -57,8 +57,7 @@ func QuantizeRow(t ggml.Type, dst []byte, src, imatrix []float32) error {
 	if err := checkFinite(t, src, -1); err != nil {
 		return err
 	}
-	quantizeRow(e, dst, src, imatrix)
-	return nil
+	return quantizeRow(t, e, dst, src, imatrix, nil)
 }
 
 // DequantizeRow decodes src, any whole number of t's blocks, into dst, which
@@ -75,12 +74,20 @@ func DequantizeRow(t ggml.Type, dst []float32, src []byte) error {
 	return nil
 }
 
-// quantizeRow runs e's kernel on a checked row.
-func quantizeRow(e codecEntry, dst []byte, src, imatrix []float32) {
+// quantizeRow runs t's kernel on a checked row; before holds the rows that
+// precede it in the same call (see carryQuantizers).
+func quantizeRow(t ggml.Type, e codecEntry, dst []byte, src, imatrix, before []float32) error {
 	if !e.usesIMatrix {
 		imatrix = nil
 	}
+	if q := carryQuantizers[t]; q != nil {
+		if err := q(dst, src, imatrix, before); err != nil {
+			return fmt.Errorf("%s: %w", t, err)
+		}
+		return nil
+	}
 	e.quantize(dst, src, imatrix)
+	return nil
 }
 
 // entryFor returns t's codec or an error naming the type.

@@ -28,7 +28,7 @@ func TestSupports(t *testing.T) {
 			t.Errorf("Supports(%s) = false", typ)
 		}
 	}
-	for _, typ := range []ggml.Type{ggml.TypeIQ1_S, ggml.TypeMXFP4, ggml.TypeI8, ggml.TypeF64, ggml.Type(4), ggml.Type(1000)} {
+	for _, typ := range []ggml.Type{ggml.TypeMXFP4, ggml.TypeI8, ggml.TypeF64, ggml.Type(4), ggml.Type(1000)} {
 		if Supports(typ) {
 			t.Errorf("Supports(%s) = true", typ)
 		}

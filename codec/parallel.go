@@ -38,7 +38,10 @@ func Quantize(t ggml.Type, dst []byte, src []float32, rowLen int, imatrix []floa
 		for r := r0; r < r1; r++ {
 			x := src[r*rowLen : (r+1)*rowLen]
 			if errs[r] = checkFinite(t, x, r); errs[r] == nil {
-				quantizeRow(e, dst[r*size:(r+1)*size], x, imatrix)
+				errs[r] = quantizeRow(t, e, dst[r*size:(r+1)*size], x, imatrix, src[:r*rowLen])
+				if errs[r] != nil {
+					errs[r] = fmt.Errorf("row %d: %w", r, errs[r])
+				}
 			}
 		}
 	})

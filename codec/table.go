@@ -43,6 +43,8 @@ var codecs = [ggml.TypeCount]codecEntry{
 	ggml.TypeQ8_K:    {ignoreIMatrix(kernels.QuantizeQ8_K), kernels.DequantizeQ8_K, false, kernels.MatKernel{}},
 	ggml.TypeIQ4_NL:  {kernels.QuantizeIQ4_NL, kernels.DequantizeIQ4_NL, true, kernels.MatIQ4_NL},
 	ggml.TypeIQ4_XS:  {kernels.QuantizeIQ4_XS, kernels.DequantizeIQ4_XS, true, kernels.MatIQ4_XS},
+	ggml.TypeIQ1_S:   {carryOnly(kernels.QuantizeIQ1_S), kernels.DequantizeIQ1_S, true, kernels.MatIQ1_S},
+	ggml.TypeIQ1_M:   {carryOnly(kernels.QuantizeIQ1_M), kernels.DequantizeIQ1_M, true, kernels.MatIQ1_M},
 	ggml.TypeIQ2_XXS: {kernels.QuantizeIQ2_XXS, kernels.DequantizeIQ2_XXS, true, kernels.MatIQ2_XXS},
 	ggml.TypeIQ2_XS:  {kernels.QuantizeIQ2_XS, kernels.DequantizeIQ2_XS, true, kernels.MatIQ2_XS},
 	ggml.TypeIQ2_S:   {kernels.QuantizeIQ2_S, kernels.DequantizeIQ2_S, true, kernels.MatIQ2_S},
@@ -57,6 +59,23 @@ var codecs = [ggml.TypeCount]codecEntry{
 var requiresIMatrix = [ggml.TypeCount]bool{
 	ggml.TypeIQ2_XXS: true,
 	ggml.TypeIQ2_XS:  true,
+	ggml.TypeIQ1_S:   true,
+}
+
+// carryQuantizers are the types whose ggml quantizer carries state from
+// one row to the next within a call, and can fail where ggml aborts:
+// codec hands them the rows before the current one of the same call (a
+// Quantize call is one ggml call) and reports their errors.
+var carryQuantizers = [ggml.TypeCount]func(dst []byte, src, imatrix, before []float32) error{
+	ggml.TypeIQ1_S: kernels.QuantizeIQ1_S,
+	ggml.TypeIQ1_M: kernels.QuantizeIQ1_M,
+}
+
+// carryOnly is the table entry of a carryQuantizers type. codec always
+// calls the carryQuantizers function instead, which reports errors; this
+// one (a first row, errors dropped) only fills the slot.
+func carryOnly(q func(dst []byte, src, imatrix, before []float32) error) quantizeFunc {
+	return func(dst []byte, src, imatrix []float32) { _ = q(dst, src, imatrix, nil) }
 }
 
 // ignoreIMatrix adapts a kernel that takes no importance matrix.

@@ -17,6 +17,7 @@ var lattice8Grids = []struct {
 	{"iq2_xxs", iq2GridXXS[:], 2},
 	{"iq2_xs", iq2GridXS[:], 2},
 	{"iq2_s", iq2GridS[:], 1},
+	{"iq1", iq1Grid[:], 3},
 }
 
 // refNeighbours is ggml's construction for one off-grid point u, written

@@ -20,6 +20,7 @@ type mulCase struct {
 	isFloat     bool                            // F32/F16/BF16: values are the encoding
 	randValue   func(r *rand.Rand, b []byte)    // adversarial float value (isFloat)
 	panel16     bool                            // panel blocks of 16 values (16-value scales)
+	putScale    func(b []byte, h uint16)        // stores fp16 h as a block's scale when not at a fp16 offset
 }
 
 func noImatrix(q func(dst []byte, src, w []float32)) func(dst []byte, src []float32) {
@@ -96,11 +97,10 @@ func makeWeights(r *rand.Rand, c mulCase, mode string, n int) []byte {
 	} else {
 		for b := 0; b < nb; b++ {
 			for _, off := range c.fp16 {
-				h := randFiniteHalf(r)
-				if mode == "extreme" {
-					h = []uint16{0x7bff, 0xfbff}[r.IntN(2)] // ±65504
-				}
-				binary.LittleEndian.PutUint16(row[b*c.size+off:], h)
+				binary.LittleEndian.PutUint16(row[b*c.size+off:], randScaleHalf(r, mode))
+			}
+			if c.putScale != nil {
+				c.putScale(row[b*c.size:], randScaleHalf(r, mode))
 			}
 		}
 	}
@@ -110,6 +110,15 @@ func makeWeights(r *rand.Rand, c mulCase, mode string, n int) []byte {
 		}
 	}
 	return row
+}
+
+// randScaleHalf is a random finite fp16 scale, ±65504 in extreme mode.
+func randScaleHalf(r *rand.Rand, mode string) uint16 {
+	h := randFiniteHalf(r)
+	if mode == "extreme" {
+		h = []uint16{0x7bff, 0xfbff}[r.IntN(2)] // ±65504
+	}
+	return h
 }
 
 // makeActs encodes one activation row of n values: Gaussian data scaled by

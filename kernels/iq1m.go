@@ -1,0 +1,254 @@
+package kernels
+
+import "encoding/binary"
+
+// iq1MMasks are the qh bits of IQ1_M's four shift choices: the delta sign
+// of the first and second group of eight (0: +,+  1: +,−  2: −,+  3: −,−).
+var iq1MMasks = [4]uint8{0x00, 0x80, 0x08, 0x88}
+
+// iq1MXX is the level values of group k (0 or 1) under shift choice sh.
+func iq1MXX(sh int8, k int) *[3]float32 {
+	if k == 0 && sh < 2 || k == 1 && sh%2 == 0 {
+		return &iq1XP
+	}
+	return &iq1XM
+}
+
+// searchM is quantize_row_iq1_m_impl's exhaustive split search over a
+// sorted 16-value sub-block, each split tried with the four shift choices.
+// It returns the best choice and scale, the levels' sign flip applied; ok
+// is false when no candidate qualifies (ggml asserts).
+//
+// ggml sums every candidate from zero in sorted order: the values below
+// i1 at level 0, then up to i2 at level 1, then the rest at level 2. The
+// level-0 and level-1 partial sums are carried from one candidate to the
+// next here, which performs the same float32 additions in the same order.
+func (s *iq1Sub) searchM(xb []float32, max float32) (shift int8, scale float32, ok bool) {
+	const n = 16
+	// term[l][h] for sorted position j: x·w·xx[l] and w·xx[l]² with xx
+	// the values with the delta added (h = 0) or subtracted (h = 1).
+	var tx, tq [3][2][n]float32
+	var half [n]int // 0: first group of eight, 1: second
+	for j := 0; j < n; j++ {
+		i := s.idx[j]
+		half[j] = i / 8
+		w := s.weight[i]
+		for l := 0; l < 3; l++ {
+			for h, xx := range [2]*[3]float32{&iq1XP, &iq1XM} {
+				tx[l][h][j] = float32(float32(w*xx[l]) * xb[i])
+				tq[l][h][j] = float32(float32(w*xx[l]) * xx[l])
+			}
+		}
+	}
+	// Shift choice k takes the plus values (h = 0) in group g when
+	// sel[k][g] is 0.
+	sel := [4][2]int{{0, 0}, {0, 1}, {1, 0}, {1, 1}}
+	add := func(sx, sq *[4]float32, l, j int) {
+		for k := range sx {
+			h := sel[k][half[j]]
+			sx[k] += tx[l][h][j]
+			sq[k] += tq[l][h][j]
+		}
+	}
+	best := float32(-3.4028234663852886e+38) // -FLT_MAX
+	scale = max
+	bi1, bi2 := -1, -1
+	var ax, aq [4]float32 // level 0 below i1
+	for i1 := 0; i1 <= n; i1++ {
+		if i1 > 0 {
+			add(&ax, &aq, 0, i1-1)
+		}
+		bx, bq := ax, aq // plus level 1 up to i2
+		for i2 := i1; i2 <= n; i2++ {
+			if i2 > i1 {
+				add(&bx, &bq, 1, i2-1)
+			}
+			cx, cq := bx, bq
+			for j := i2; j < n; j++ {
+				add(&cx, &cq, 2, j)
+			}
+			for k := 0; k < 4; k++ {
+				if cq[k] > 0 && float32(cx[k]*cx[k]) > float32(best*cq[k]) {
+					scale = cx[k] / cq[k]
+					best = scale * cx[k]
+					bi1, bi2, shift = i1, i2, int8(k)
+				}
+			}
+		}
+	}
+	if bi1 < 0 {
+		return 0, 0, false
+	}
+	s.setLevels(n, bi1, bi2)
+	if scale < 0 {
+		for j := 0; j < n; j++ {
+			s.L[j] = 2 - s.L[j]
+		}
+		scale, shift = -scale, 3-shift
+	}
+	return shift, scale, true
+}
+
+// QuantizeIQ1_M quantizes src (one row, a multiple of 256 values) into
+// IQ1_M blocks (56 bytes per 256) as ggml's quantize_iq1_m. weights is nil
+// or the row's importance vector. before is as for QuantizeIQ1_S: ggml
+// carries each sub-block's shift choice from one super-block to the next
+// and uses the stale choice (for its delta signs and the final scale fit)
+// in a sub-block too small to quantize; one never set counts as +,+. An
+// error means ggml would abort (a sub-block no scale fits).
+func QuantizeIQ1_M(dst []byte, src, weights, before []float32) error {
+	nb := kqCheck("QuantizeIQ1_M", len(src), len(dst), blockIQ1M, len(weights), weights != nil)
+	t := iq1Table()
+	var s iq1Sub
+	var scales [16]float32
+	var shifts [16]int8
+	for i := range shifts {
+		shifts[i] = iq1ShiftNone
+	}
+	var wbl [qkK]float32 // the super-block's weights
+	var index [2]uint16
+	for ibl := 0; ibl < nb; ibl++ {
+		y := dst[ibl*blockIQ1M : (ibl+1)*blockIQ1M]
+		clear(y)
+		qs, qh, sc := y[:32], y[32:48], y[48:56]
+		xbl := src[ibl*qkK : (ibl+1)*qkK]
+		var qwbl []float32
+		if weights != nil {
+			qwbl = weights[ibl*qkK : (ibl+1)*qkK]
+		}
+		sigma2 := superSigma2(xbl, 2)
+		maxScale := float32(0)
+		for ib := 0; ib < 16; ib++ {
+			xb := xbl[16*ib : 16*ib+16]
+			var qw []float32
+			if qwbl != nil {
+				qw = qwbl[16*ib:]
+			}
+			s.setWeights(xb, qw, sigma2)
+			copy(wbl[16*ib:], s.weight[:16])
+			max := absMax(xb)
+			if max < iq1EpsM {
+				scales[ib] = 0
+				continue
+			}
+			s.sortIdx(xb)
+			shift, scale, ok := s.searchM(xb, max)
+			if !ok {
+				return iq1Error(ibl*qkK+16*ib, 16)
+			}
+			xxOf := func(k int) *[3]float32 { return iq1MXX(shift, k) }
+			onGrid, ok := s.toGrid(t, xb, 16, scale, xxOf, index[:])
+			if !ok {
+				return iq1Error(ibl*qkK+16*ib, 16)
+			}
+			if !onGrid {
+				scale = s.refit(t, xb, index[:], xxOf, scale)
+			}
+			if !(scale >= 0) {
+				return iq1Error(ibl*qkK+16*ib, 16)
+			}
+			qs[2*ib], qs[2*ib+1] = uint8(index[0]), uint8(index[1])
+			qh[ib] = uint8(index[0]>>8 | index[1]>>8<<4)
+			scales[ib], shifts[ib] = scale, shift
+			maxScale = max32(maxScale, scale)
+		}
+		if maxScale == 0 {
+			continue
+		}
+		var scw [4]uint16
+		d := maxScale / 15
+		id := 1 / d
+		var sumqx, sumq2 float32
+		for ib := 0; ib < 16; ib++ {
+			l := clampI32(nearestIntC(float32(0.5*float32(float32(id*scales[ib])-1))), 0, 7)
+			scw[ib/4] |= uint16(l) << (3 * (ib % 4))
+			if shifts[ib] == iq1ShiftNone {
+				sh, err := iq1EarlierShift(before, weights, len(src), ib, iq1ShiftM)
+				if err != nil {
+					return err
+				}
+				shifts[ib] = sh
+			}
+			qh[ib] |= iq1MMasks[shifts[ib]]
+			xb := xbl[16*ib : 16*ib+16]
+			ls := float32(2*l + 1)
+			for k := 0; k < 2; k++ {
+				xx := iq1MXX(shifts[ib], k)
+				p := &t.points[int(qs[2*ib+k])|int(qh[ib])<<(8-4*k)&0x700]
+				for j := 0; j < 8; j++ {
+					w, q := wbl[16*ib+8*k+j], float32(xx[(p[j]-1)/2]*ls)
+					sumqx += float32(float32(w*q) * xb[8*k+j])
+					sumq2 += float32(float32(w*q) * q)
+				}
+			}
+		}
+		if sumq2 > 0 {
+			d = sumqx / sumq2
+		}
+		h := F32ToF16(float32(d * 1.1125))
+		for i := range scw {
+			scw[i] |= h >> (4 * i) & 0xf << 12
+			binary.LittleEndian.PutUint16(sc[2*i:], scw[i])
+		}
+	}
+	return nil
+}
+
+// iq1ShiftM is the shift choice IQ1_M's search gives sub-block ib of
+// super-block xbl (weights qw, its 256 importances, or nil), and whether it
+// is quantized at all.
+func iq1ShiftM(xbl, qw []float32, ib int) (shift int8, set bool, err error) {
+	xb := xbl[16*ib : 16*ib+16]
+	max := absMax(xb)
+	if max < iq1EpsM {
+		return 0, false, nil
+	}
+	var s iq1Sub
+	if qw != nil {
+		qw = qw[16*ib:]
+	}
+	s.setWeights(xb, qw, superSigma2(xbl, 2))
+	s.sortIdx(xb)
+	shift, _, ok := s.searchM(xb, max)
+	if !ok {
+		return 0, false, iq1Error(16*ib, 16)
+	}
+	return shift, true, nil
+}
+
+// iq1MScale is the fp16 super-block scale of an IQ1_M block, gathered
+// from the top nibbles of its four scale words.
+func iq1MScale(b []byte) (d float32, sc [4]uint16) {
+	var h uint16
+	for i := range sc {
+		sc[i] = binary.LittleEndian.Uint16(b[48+2*i:])
+		h |= sc[i] >> 12 << (4 * i)
+	}
+	return F16ToF32(h), sc
+}
+
+// DequantizeIQ1_M decodes IQ1_M blocks as ggml's dequantize_row_iq1_m.
+func DequantizeIQ1_M(dst []float32, src []byte) {
+	for i := 0; i < len(src)/blockIQ1M; i++ {
+		b := src[i*blockIQ1M : (i+1)*blockIQ1M]
+		d, sc := iq1MScale(b)
+		y := dst[i*qkK : (i+1)*qkK]
+		for ib := 0; ib < 8; ib++ {
+			for h := 0; h < 2; h++ { // the two halves of 16, each with its scale
+				dl := d * float32(2*(sc[ib/2]>>(6*(ib%2)+3*h)&7)+1)
+				qh := b[32+2*ib+h]
+				for k := 0; k < 2; k++ {
+					g := iq1Dec[int(b[4*ib+2*h+k])|int(qh)<<(8-4*k)&0x700]
+					delta := iq1Delta
+					if qh&(0x08<<(4*k)) != 0 {
+						delta = -iq1Delta
+					}
+					o := y[32*ib+16*h+8*k : 32*ib+16*h+8*k+8]
+					for j := range o {
+						o[j] = dl * (float32(iq1Value(g, j)) + delta)
+					}
+				}
+			}
+		}
+	}
+}
