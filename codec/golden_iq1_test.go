@@ -14,6 +14,12 @@ func TestGoldenIQ1(t *testing.T) {
 	runGoldenIQ(t, 3, ggml.TypeIQ1_S, ggml.TypeIQ1_M)
 }
 
+// TestMicroIQ1 compares real weights quantized to IQ1_S and IQ1_M (the
+// IQ1_S and IQ1_M presets' tensors of those types) with llama-quantize's.
+func TestMicroIQ1(t *testing.T) {
+	runMicroLattice(t, []microCase{{"IQ1_S", ggml.TypeIQ1_S}, {"IQ1_M", ggml.TypeIQ1_M}})
+}
+
 // goldenUndefined returns, for an IQ1 output of the rows src, a mask of
 // the bits ggml leaves undefined (nil when none are): a sub-block too
 // small to quantize takes the delta sign (IQ1_S) or shift choice (IQ1_M)

@@ -20,6 +20,19 @@ import (
 // IQ2_S tensors come from the IQ2_M preset). The first and last layers
 // keep the test short.
 func TestMicroIQ2(t *testing.T) {
+	runMicroLattice(t, []microCase{{"IQ2_XXS", ggml.TypeIQ2_XXS}, {"IQ2_XS", ggml.TypeIQ2_XS}, {"IQ2_M", ggml.TypeIQ2_S}})
+}
+
+// microCase is a preset of testdata/reference and the tensor type of it
+// checked.
+type microCase struct {
+	preset string
+	typ    ggml.Type
+}
+
+// runMicroLattice checks the tensors of type c.typ in blocks 0 and 3 of
+// each case's preset (see TestMicroIQ2).
+func runMicroLattice(t *testing.T, cases []microCase) {
 	const ref = "../testdata/reference/"
 	f, err := gguf.Open(ref + "convert-f16.gguf")
 	if err != nil {
@@ -30,10 +43,7 @@ func TestMicroIQ2(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range []struct {
-		preset string
-		typ    ggml.Type
-	}{{"IQ2_XXS", ggml.TypeIQ2_XXS}, {"IQ2_XS", ggml.TypeIQ2_XS}, {"IQ2_M", ggml.TypeIQ2_S}} {
+	for _, c := range cases {
 		b, err := os.ReadFile(ref + "imatrix-quant-" + c.preset + ".json")
 		if err != nil {
 			t.Fatal(err)
