@@ -31,7 +31,7 @@ type iq1Sub struct {
 	L      [qk32]int8
 }
 
-// iq1Weights sets s.weight for sub-block xb: qw·√(σ²+x²), or x² without
+// setWeights sets s.weight for sub-block xb: qw·√(σ²+x²), or x² without
 // importance weights (IQ1_M only).
 func (s *iq1Sub) setWeights(xb, qw []float32, sigma2 float32) {
 	w := s.weight[:len(xb)]
@@ -151,12 +151,16 @@ func iq1Nearest(t *lattice8, nb []uint16, xval, w []float32, scale float32, xg *
 	return gi
 }
 
-// toGrid maps the groups of eight of s.L (n values) to grid indices,
-// moving an off-grid group to its best neighbour; xxOf gives group k's
-// level values. It reports whether all groups were on the grid.
-func (s *iq1Sub) toGrid(t *lattice8, xb []float32, n int, scale float32, xxOf func(k int) *[3]float32, index []uint16) (onGrid, ok bool) {
+// iq1Levels holds the level values of each group of eight of a sub-block.
+type iq1Levels [4]*[3]float32
+
+// toGrid maps the groups of eight of s.L (one per entry of index) to grid
+// indices, moving an off-grid group to its best neighbour, group k's
+// levels standing for xx[k]. It reports whether all groups were on the
+// grid, and ok false where ggml asserts.
+func (s *iq1Sub) toGrid(t *lattice8, xb []float32, scale float32, xx *iq1Levels, index []uint16) (onGrid, ok bool) {
 	onGrid = true
-	for k := 0; k < n/8; k++ {
+	for k := range index {
 		var u int
 		for j := 0; j < 8; j++ {
 			u |= int(s.L[8*k+j]) << (2 * j)
@@ -164,7 +168,7 @@ func (s *iq1Sub) toGrid(t *lattice8, xb []float32, n int, scale float32, xxOf fu
 		gi := int(t.kmap[u])
 		if gi < 0 {
 			onGrid = false
-			gi = iq1Nearest(t, t.neighbours(int32(gi)), xb[8*k:], s.weight[8*k:], scale, xxOf(k))
+			gi = iq1Nearest(t, t.neighbours(int32(gi)), xb[8*k:], s.weight[8*k:], scale, xx[k])
 			if gi < 0 {
 				return false, false
 			}
@@ -177,10 +181,10 @@ func (s *iq1Sub) toGrid(t *lattice8, xb []float32, n int, scale float32, xxOf fu
 // refit is the least-squares scale of the chosen grid points, used when a
 // group had to move off its rounded levels; it keeps scale unless both
 // sums are positive.
-func (s *iq1Sub) refit(t *lattice8, xb []float32, index []uint16, xxOf func(k int) *[3]float32, scale float32) float32 {
+func (s *iq1Sub) refit(t *lattice8, xb []float32, index []uint16, xxs *iq1Levels, scale float32) float32 {
 	var sumqx, sumq2 float32
 	for k, gi := range index {
-		xx, p := xxOf(k), &t.points[gi]
+		xx, p := xxs[k], &t.points[gi]
 		for j := 0; j < 8; j++ {
 			w, q := s.weight[8*k+j], xx[(p[j]-1)/2]
 			sumqx += float32(float32(w*q) * xb[8*k+j])
@@ -223,13 +227,6 @@ func QuantizeIQ1_S(dst []byte, src, weights, before []float32) error {
 		shifts[i] = iq1ShiftNone
 	}
 	var index [4]uint16
-	xxOf := func(sh int8) func(int) *[3]float32 {
-		xx := &iq1XP
-		if sh < 0 {
-			xx = &iq1XM
-		}
-		return func(int) *[3]float32 { return xx }
-	}
 	for ibl := 0; ibl < nb; ibl++ {
 		y := dst[ibl*blockIQ1S : (ibl+1)*blockIQ1S]
 		clear(y)
@@ -249,12 +246,17 @@ func QuantizeIQ1_S(dst []byte, src, weights, before []float32) error {
 			if !ok {
 				return iq1Error(ibl*qkK+32*ib, 32)
 			}
-			onGrid, ok := s.toGrid(t, xb, 32, scale, xxOf(shift), index[:])
+			xx := &iq1XP
+			if shift < 0 {
+				xx = &iq1XM
+			}
+			xxs := iq1Levels{xx, xx, xx, xx}
+			onGrid, ok := s.toGrid(t, xb, scale, &xxs, index[:])
 			if !ok {
 				return iq1Error(ibl*qkK+32*ib, 32)
 			}
 			if !onGrid {
-				scale = s.refit(t, xb, index[:], xxOf(shift), scale)
+				scale = s.refit(t, xb, index[:], &xxs, scale)
 			}
 			if !(scale >= 0) {
 				return iq1Error(ibl*qkK+32*ib, 32)
@@ -319,6 +321,9 @@ func iq1ShiftS(xbl, qw []float32, ib int) (shift int8, set bool, err error) {
 // super-block weighted by its columns of weights) that did, 0 when none
 // did. weights nil (IQ1_M without importance) means x² weights.
 func iq1EarlierShift(before, weights []float32, n, ib int, shiftOf func(xbl, qw []float32, ib int) (int8, bool, error)) (int8, error) {
+	if n == 0 || len(before)%n != 0 {
+		panic(fmt.Sprintf("kernels: %d values before a row of %d, not whole rows", len(before), n))
+	}
 	for o := len(before) - qkK; o >= 0; o -= qkK {
 		var qw []float32
 		if weights != nil {

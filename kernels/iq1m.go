@@ -136,13 +136,13 @@ func QuantizeIQ1_M(dst []byte, src, weights, before []float32) error {
 			if !ok {
 				return iq1Error(ibl*qkK+16*ib, 16)
 			}
-			xxOf := func(k int) *[3]float32 { return iq1MXX(shift, k) }
-			onGrid, ok := s.toGrid(t, xb, 16, scale, xxOf, index[:])
+			xxs := iq1Levels{iq1MXX(shift, 0), iq1MXX(shift, 1)}
+			onGrid, ok := s.toGrid(t, xb, scale, &xxs, index[:])
 			if !ok {
 				return iq1Error(ibl*qkK+16*ib, 16)
 			}
 			if !onGrid {
-				scale = s.refit(t, xb, index[:], xxOf, scale)
+				scale = s.refit(t, xb, index[:], &xxs, scale)
 			}
 			if !(scale >= 0) {
 				return iq1Error(ibl*qkK+16*ib, 16)
