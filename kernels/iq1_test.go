@@ -210,3 +210,30 @@ func BenchmarkQuantizeIQ1(b *testing.B) {
 		})
 	}
 }
+
+// TestIQ1Extreme feeds both quantizers rows mixing huge, tiny and zero
+// values with importance weights that are sometimes zero: they must return
+// (an error where ggml would abort) without panicking, and whatever they
+// write must decode.
+func TestIQ1Extreme(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	vals := []float32{3e38, -3e38, 1e19, -1e19, 1e-30, -1e-30, 0, 1, -0.5, 1e-8}
+	const n = 512
+	x, w := make([]float32, n), make([]float32, n)
+	y := make([]float32, n)
+	for trial := 0; trial < 40; trial++ {
+		for i := range x {
+			x[i] = vals[r.IntN(len(vals))]
+			w[i] = []float32{0, 1, 1e-30, 3e38}[r.IntN(4)]
+		}
+		for _, c := range []struct {
+			size int
+			q    func(dst []byte, src, w, before []float32) error
+			dq   func(dst []float32, src []byte)
+		}{{blockIQ1S, QuantizeIQ1_S, DequantizeIQ1_S}, {blockIQ1M, QuantizeIQ1_M, DequantizeIQ1_M}} {
+			buf := make([]byte, n/256*c.size)
+			_ = c.q(buf, x, w, x) // before: the same values again
+			c.dq(y, buf)
+		}
+	}
+}
