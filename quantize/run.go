@@ -153,8 +153,8 @@ func planWeights(plan *Plan, im *Imatrix) ([][]float32, error) {
 				}
 			}
 		}
-		if out[i] == nil && pt.To == ggml.TypeQ2_K && plan.Preset.FileType == ggml.FileTypeQ2_K_S && pt.Name != "token_embd.weight" {
-			return nil, fmt.Errorf("tensor %q: missing importance matrix data for a very low-bit quantization", pt.Name)
+		if out[i] == nil && NeedsWeights(plan.Preset.FileType, pt.To, pt.Name) {
+			return nil, fmt.Errorf("tensor %q: missing importance matrix data for %s, a very low-bit type that llama-quantize refuses to make without one", pt.Name, pt.To)
 		}
 	}
 	return out, nil
