@@ -5,9 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/zqtool/zq/codec"
-	"github.com/zqtool/zq/ggml"
 )
 
 // imatrixGolden are llama-quantize's runs with the reference importance
@@ -86,20 +83,6 @@ func equalDims(a, b []uint64) bool {
 	return true
 }
 
-// unsupportedTypes lists the output types of a plan that package codec
-// cannot produce yet.
-func unsupportedTypes(plan *Plan) []ggml.Type {
-	seen := map[ggml.Type]bool{}
-	var out []ggml.Type
-	for _, pt := range plan.Tensors {
-		if pt.Quantize && !codec.Supports(pt.To) && !seen[pt.To] {
-			seen[pt.To] = true
-			out = append(out, pt.To)
-		}
-	}
-	return out
-}
-
 // TestGoldenImatrixPresets quantizes the micro model with the reference
 // importance matrix and compares the file with llama-quantize's, byte for
 // byte, for every preset whose tensor types package codec supports. A
@@ -119,7 +102,7 @@ func TestGoldenImatrixPresets(t *testing.T) {
 				t.Fatal(err)
 			}
 			out := filepath.Join(t.TempDir(), "out.gguf")
-			if missing := unsupportedTypes(plan); len(missing) > 0 {
+			if missing, _ := plan.Unsupported(); len(missing) > 0 {
 				_, err := Run(context.Background(), src, out, opts)
 				if err == nil || !strings.Contains(err.Error(), missing[0].String()) {
 					t.Fatalf("types %v unsupported, Run gave %v", missing, err)
