@@ -2,9 +2,13 @@ package quantize
 
 import (
 	"context"
+	"encoding/json"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/zqtool/zq/gguf"
 )
 
 // imatrixGolden are llama-quantize's runs with the reference importance
@@ -53,11 +57,13 @@ func TestImatrixPresetPlans(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			plan, err := PlanSource(src, Options{Preset: p, Imatrix: loadRefImatrix(t, g.matrix)})
+			m := loadRefImatrix(t, g.matrix)
+			plan, err := PlanSource(src, Options{Preset: p, Imatrix: m})
 			if err != nil {
 				t.Fatal(err)
 			}
 			want := loadDump(t, filepath.Join(refDir, g.dump))
+			compareMetadata(t, OutputMetadata(src.Metadata(), p, m), want)
 			if len(plan.Tensors) != len(want.Tensors) {
 				t.Fatalf("%d tensors, want %d", len(plan.Tensors), len(want.Tensors))
 			}
@@ -117,5 +123,31 @@ func TestGoldenImatrixPresets(t *testing.T) {
 			}
 			compareDump(t, out, loadDump(t, filepath.Join(refDir, g.dump)))
 		})
+	}
+}
+
+// compareMetadata checks key order, types and values of output metadata
+// against a dump (arrays by length only).
+func compareMetadata(t *testing.T, md gguf.Metadata, want *refDump) {
+	t.Helper()
+	var keys []string
+	for _, kv := range md {
+		keys = append(keys, kv.Key)
+	}
+	if !reflect.DeepEqual(keys, want.KVOrder) {
+		t.Errorf("kv order:\n got %v\nwant %v", keys, want.KVOrder)
+	}
+	for _, kv := range md {
+		var r refKV
+		if err := json.Unmarshal(want.KV[kv.Key], &r); err != nil || r.Value == nil {
+			continue
+		}
+		got, err := json.Marshal(jsonValue(kv.Value))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(valueTypes(kv.Value), r.Types) || !jsonEqual(t, got, r.Value) {
+			t.Errorf("kv %s: %v %s, want %v %s", kv.Key, valueTypes(kv.Value), got, r.Types, r.Value)
+		}
 	}
 }
