@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -53,15 +54,8 @@ func TestImatrixPresetPlans(t *testing.T) {
 	src := openRef(t)
 	for _, g := range imatrixGolden {
 		t.Run(g.preset+"/"+g.matrix, func(t *testing.T) {
-			p, err := ParsePreset(g.preset)
-			if err != nil {
-				t.Fatal(err)
-			}
-			m := loadRefImatrix(t, g.matrix)
-			plan, err := PlanSource(src, Options{Preset: p, Imatrix: m})
-			if err != nil {
-				t.Fatal(err)
-			}
+			opts, plan := imatrixPlan(t, src, g.preset, g.matrix)
+			p, m := opts.Preset, opts.Imatrix
 			want := loadDump(t, filepath.Join(refDir, g.dump))
 			compareMetadata(t, OutputMetadata(src.Metadata(), p, m), want)
 			if len(plan.Tensors) != len(want.Tensors) {
@@ -69,7 +63,7 @@ func TestImatrixPresetPlans(t *testing.T) {
 			}
 			for i, pt := range plan.Tensors {
 				w := want.Tensors[i]
-				if pt.Name != w.Name || !strings.EqualFold(pt.To.String(), w.Type) || !equalDims(pt.Dims, w.Ne) {
+				if pt.Name != w.Name || !strings.EqualFold(pt.To.String(), w.Type) || !slices.Equal(pt.Dims, w.Ne) {
 					t.Errorf("tensor %d: %s %v %s, llama-quantize %s %v %s", i, pt.Name, pt.Dims, pt.To, w.Name, w.Ne, w.Type)
 				}
 			}
@@ -77,16 +71,20 @@ func TestImatrixPresetPlans(t *testing.T) {
 	}
 }
 
-func equalDims(a, b []uint64) bool {
-	if len(a) != len(b) {
-		return false
+// imatrixPlan returns the options (two threads) and the plan for quantizing
+// src with preset and a reference matrix.
+func imatrixPlan(t *testing.T, src Source, preset, matrix string) (Options, *Plan) {
+	t.Helper()
+	p, err := ParsePreset(preset)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
+	opts := Options{Preset: p, Imatrix: loadRefImatrix(t, matrix), Threads: 2}
+	plan, err := PlanSource(src, opts)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return true
+	return opts, plan
 }
 
 // TestGoldenImatrixPresets quantizes the micro model with the reference
@@ -98,15 +96,7 @@ func TestGoldenImatrixPresets(t *testing.T) {
 	src := openRef(t)
 	for _, g := range imatrixGolden {
 		t.Run(g.preset+"/"+g.matrix, func(t *testing.T) {
-			p, err := ParsePreset(g.preset)
-			if err != nil {
-				t.Fatal(err)
-			}
-			opts := Options{Preset: p, Imatrix: loadRefImatrix(t, g.matrix), Threads: 2}
-			plan, err := PlanSource(src, opts)
-			if err != nil {
-				t.Fatal(err)
-			}
+			opts, plan := imatrixPlan(t, src, g.preset, g.matrix)
 			out := filepath.Join(t.TempDir(), "out.gguf")
 			if missing, _ := plan.Unsupported(); len(missing) > 0 {
 				_, err := Run(context.Background(), src, out, opts)
