@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/zqtool/zq/codec"
 	"github.com/zqtool/zq/ggml"
 	"github.com/zqtool/zq/gguf"
 )
@@ -162,6 +163,34 @@ func checkConvertible(pt PlannedTensor, allowRequantize bool) error {
 	return nil
 }
 
+// Unsupported lists, in plan order, the output types the plan needs that
+// package codec cannot encode (yet), with the first tensor needing each.
+func (p *Plan) Unsupported() (types []ggml.Type, first []string) {
+	seen := map[ggml.Type]bool{}
+	for _, pt := range p.Tensors {
+		if pt.Quantize && !codec.Supports(pt.To) && !seen[pt.To] {
+			seen[pt.To] = true
+			types = append(types, pt.To)
+			first = append(first, pt.Name)
+		}
+	}
+	return types, first
+}
+
+// checkSupported returns an error naming every type the plan needs that zq
+// cannot encode.
+func (p *Plan) checkSupported() error {
+	types, first := p.Unsupported()
+	if len(types) == 0 {
+		return nil
+	}
+	var parts []string
+	for i, t := range types {
+		parts = append(parts, fmt.Sprintf("%s (first needed by %s)", t, first[i]))
+	}
+	return fmt.Errorf("preset %s needs tensor types zq cannot quantize to yet: %s", p.Preset.Name, strings.Join(parts, ", "))
+}
+
 // Print writes the plan as a table: one line per tensor.
 func (p *Plan) Print(w io.Writer) {
 	fmt.Fprintf(w, "preset %s (ftype %d), arch %s, %d layers, n_head %d, n_head_kv %d, n_expert %d, attn_v tensors %d, output %v\n",
@@ -179,6 +208,9 @@ func (p *Plan) Print(w io.Writer) {
 		if t.Fallback {
 			extra += " fallback"
 		}
+		if t.Quantize && !codec.Supports(t.To) {
+			extra += " (no zq codec)"
+		}
 		fmt.Fprintf(w, "%-36s %-16s %-7s -> %-7s %s%s\n", t.Name, fmt.Sprint(t.Dims), t.From, t.To, action, extra)
 	}
 }
@@ -194,6 +226,7 @@ func (p *Plan) MarshalJSON() ([]byte, error) {
 		Kind     string   `json:"kind,omitempty"`
 		Index    *int     `json:"counter,omitempty"`
 		Fallback bool     `json:"fallback,omitempty"`
+		NoCodec  bool     `json:"no_codec,omitempty"` // zq cannot quantize to type_to yet
 	}
 	out := struct {
 		Preset      string     `json:"preset"`
@@ -205,7 +238,8 @@ func (p *Plan) MarshalJSON() ([]byte, error) {
 		NKQuantized int        `json:"k_quantized_tensors"`
 	}{Preset: p.Preset.Name, FileType: p.Preset.FileType.String(), FileTypeID: uint32(p.Preset.FileType), Shape: p.Shape, NFallback: p.NFallback, NKQuantized: p.NKQuantized}
 	for _, t := range p.Tensors {
-		jt := tensor{Name: t.Name, Ne: t.Dims, From: t.From.String(), To: t.To.String(), Quantize: t.Quantize, Fallback: t.Fallback}
+		jt := tensor{Name: t.Name, Ne: t.Dims, From: t.From.String(), To: t.To.String(), Quantize: t.Quantize, Fallback: t.Fallback,
+			NoCodec: t.Quantize && !codec.Supports(t.To)}
 		if t.Rules {
 			jt.Kind = t.Role.Kind.String()
 			if t.Role.Kind.Counted() {

@@ -380,3 +380,19 @@ func fallbackType(t ggml.Type, role TensorRole) (ggml.Type, error) {
 	}
 	return fb, nil
 }
+
+// NeedsWeights reports whether llama-quantize refuses to quantize the tensor
+// named name to type t under file type f without importance data for it:
+// IQ2_XXS, IQ2_XS, IQ2_S and IQ1_S always, IQ1_M except for token_embd and
+// output, and Q2_K under the Q2_K_S preset except for token_embd.
+func NeedsWeights(f ggml.FileType, t ggml.Type, name string) bool {
+	switch t {
+	case ggml.TypeIQ2_XXS, ggml.TypeIQ2_XS, ggml.TypeIQ2_S, ggml.TypeIQ1_S:
+		return true
+	case ggml.TypeIQ1_M:
+		return name != "token_embd.weight" && name != "output.weight"
+	case ggml.TypeQ2_K:
+		return f == ggml.FileTypeQ2_K_S && name != "token_embd.weight"
+	}
+	return false
+}

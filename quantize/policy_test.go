@@ -41,34 +41,58 @@ func more(a, b string) layerRule {
 type mix struct {
 	tokenEmbd, output, qkgu string // qkgu: attn_q, attn_k, ffn_gate, ffn_up
 	attnV, attnOut, ffnDown layerRule
+	qk                      string    // attn_q and attn_k when they differ from qkgu
+	gateUp                  layerRule // ffn_gate and ffn_up when they differ from qkgu
+}
+
+// middle gives a for the middle layers of 32 (n/8 <= i < 7n/8), b elsewhere.
+func middle(a, b string) layerRule {
+	return func(i int) string {
+		if i >= 4 && i < 28 {
+			return a
+		}
+		return b
+	}
 }
 
 var mistralMixes = map[string]mix{
-	"Q4_0":   {"q4_0", "q6_K", "q4_0", always("q4_0"), always("q4_0"), always("q4_0")},
-	"Q4_1":   {"q4_1", "q6_K", "q4_1", always("q4_1"), always("q4_1"), always("q4_1")},
-	"Q5_0":   {"q5_0", "q6_K", "q5_0", always("q5_0"), always("q5_0"), always("q5_0")},
-	"Q5_1":   {"q5_1", "q6_K", "q5_1", always("q5_1"), always("q5_1"), always("q5_1")},
-	"Q8_0":   {"q8_0", "q8_0", "q8_0", always("q8_0"), always("q8_0"), always("q8_0")},
-	"Q2_K":   {"q2_K", "q6_K", "q2_K", always("q4_K"), always("q3_K"), always("q3_K")},
-	"Q2_K_S": {"q2_K", "q6_K", "q2_K", always("q4_K"), always("q2_K"), below(4, "q4_K", "q2_K")},
-	"Q3_K_S": {"q3_K", "q6_K", "q3_K", always("q3_K"), always("q3_K"), always("q3_K")},
-	"Q3_K_M": {"q3_K", "q6_K", "q3_K", below(2, "q5_K", "q4_K"), always("q4_K"), below(2, "q5_K", "q4_K")},
-	"Q3_K":   {"q3_K", "q6_K", "q3_K", below(2, "q5_K", "q4_K"), always("q4_K"), below(2, "q5_K", "q4_K")},
-	"Q3_K_L": {"q3_K", "q6_K", "q3_K", always("q5_K"), always("q5_K"), always("q5_K")},
-	"Q4_K_S": {"q4_K", "q6_K", "q4_K", below(4, "q5_K", "q4_K"), always("q4_K"), below(4, "q5_K", "q4_K")},
-	"Q4_K_M": {"q4_K", "q6_K", "q4_K", more("q6_K", "q4_K"), always("q4_K"), more("q6_K", "q4_K")},
-	"Q4_K":   {"q4_K", "q6_K", "q4_K", more("q6_K", "q4_K"), always("q4_K"), more("q6_K", "q4_K")},
-	"Q5_K_S": {"q5_K", "q6_K", "q5_K", always("q5_K"), always("q5_K"), always("q5_K")},
-	"Q5_K_M": {"q5_K", "q6_K", "q5_K", more("q6_K", "q5_K"), always("q5_K"), more("q6_K", "q5_K")},
-	"Q5_K":   {"q5_K", "q6_K", "q5_K", more("q6_K", "q5_K"), always("q5_K"), more("q6_K", "q5_K")},
-	"Q6_K":   {"q6_K", "q6_K", "q6_K", always("q6_K"), always("q6_K"), always("q6_K")},
-	"IQ4_NL": {"iq4_nl", "q6_K", "iq4_nl", always("q5_K"), always("iq4_nl"), below(4, "q5_K", "iq4_nl")},
-	"IQ4_XS": {"iq4_xs", "q6_K", "iq4_xs", always("q5_K"), always("iq4_xs"), below(4, "q5_K", "iq4_xs")},
-	"TQ1_0":  {"q4_K", "q6_K", "tq1_0", always("tq1_0"), always("tq1_0"), always("tq1_0")},
-	"TQ2_0":  {"q4_K", "q6_K", "tq2_0", always("tq2_0"), always("tq2_0"), always("tq2_0")},
-	"F16":    {"f16", "f16", "f16", always("f16"), always("f16"), always("f16")},
-	"BF16":   {"bf16", "bf16", "bf16", always("bf16"), always("bf16"), always("bf16")},
-	"F32":    {"f32", "f32", "f32", always("f32"), always("f32"), always("f32")},
+	"Q4_0":   {"q4_0", "q6_K", "q4_0", always("q4_0"), always("q4_0"), always("q4_0"), "", nil},
+	"Q4_1":   {"q4_1", "q6_K", "q4_1", always("q4_1"), always("q4_1"), always("q4_1"), "", nil},
+	"Q5_0":   {"q5_0", "q6_K", "q5_0", always("q5_0"), always("q5_0"), always("q5_0"), "", nil},
+	"Q5_1":   {"q5_1", "q6_K", "q5_1", always("q5_1"), always("q5_1"), always("q5_1"), "", nil},
+	"Q8_0":   {"q8_0", "q8_0", "q8_0", always("q8_0"), always("q8_0"), always("q8_0"), "", nil},
+	"Q2_K":   {"q2_K", "q6_K", "q2_K", always("q4_K"), always("q3_K"), always("q3_K"), "", nil},
+	"Q2_K_S": {"q2_K", "q6_K", "q2_K", always("q4_K"), always("q2_K"), below(4, "q4_K", "q2_K"), "", nil},
+	"Q3_K_S": {"q3_K", "q6_K", "q3_K", always("q3_K"), always("q3_K"), always("q3_K"), "", nil},
+	"Q3_K_M": {"q3_K", "q6_K", "q3_K", below(2, "q5_K", "q4_K"), always("q4_K"), below(2, "q5_K", "q4_K"), "", nil},
+	"Q3_K":   {"q3_K", "q6_K", "q3_K", below(2, "q5_K", "q4_K"), always("q4_K"), below(2, "q5_K", "q4_K"), "", nil},
+	"Q3_K_L": {"q3_K", "q6_K", "q3_K", always("q5_K"), always("q5_K"), always("q5_K"), "", nil},
+	"Q4_K_S": {"q4_K", "q6_K", "q4_K", below(4, "q5_K", "q4_K"), always("q4_K"), below(4, "q5_K", "q4_K"), "", nil},
+	"Q4_K_M": {"q4_K", "q6_K", "q4_K", more("q6_K", "q4_K"), always("q4_K"), more("q6_K", "q4_K"), "", nil},
+	"Q4_K":   {"q4_K", "q6_K", "q4_K", more("q6_K", "q4_K"), always("q4_K"), more("q6_K", "q4_K"), "", nil},
+	"Q5_K_S": {"q5_K", "q6_K", "q5_K", always("q5_K"), always("q5_K"), always("q5_K"), "", nil},
+	"Q5_K_M": {"q5_K", "q6_K", "q5_K", more("q6_K", "q5_K"), always("q5_K"), more("q6_K", "q5_K"), "", nil},
+	"Q5_K":   {"q5_K", "q6_K", "q5_K", more("q6_K", "q5_K"), always("q5_K"), more("q6_K", "q5_K"), "", nil},
+	"Q6_K":   {"q6_K", "q6_K", "q6_K", always("q6_K"), always("q6_K"), always("q6_K"), "", nil},
+	"IQ4_NL": {"iq4_nl", "q6_K", "iq4_nl", always("q5_K"), always("iq4_nl"), below(4, "q5_K", "iq4_nl"), "", nil},
+	"IQ4_XS": {"iq4_xs", "q6_K", "iq4_xs", always("q5_K"), always("iq4_xs"), below(4, "q5_K", "iq4_xs"), "", nil},
+	// The i-quants (llama_tensor_get_type's IQ1/IQ2 branch and the IQ3 rules).
+	"IQ2_XXS": {"q2_K", "q5_K", "iq2_xxs", always("q4_K"), always("iq2_xxs"), below(4, "q2_K", "iq2_xxs"), "", nil},
+	"IQ2_XS":  {"q2_K", "q5_K", "iq2_xs", always("q4_K"), always("iq2_xs"), below(4, "q2_K", "iq2_xs"), "", nil},
+	"IQ2_S":   {"iq3_s", "q5_K", "iq2_xs", always("q4_K"), always("iq3_s"), below(4, "iq3_s", "iq2_xs"), "", nil},
+	"IQ2_M":   {"iq3_s", "q5_K", "iq2_s", always("q4_K"), always("iq3_s"), below(4, "iq3_s", "iq2_s"), "", nil},
+	"IQ1_S":   {"q2_K", "q5_K", "iq1_s", always("q4_K"), always("iq2_xxs"), below(4, "q2_K", "iq1_s"), "", nil},
+	"IQ1_M":   {"q2_K", "q5_K", "iq1_m", always("q4_K"), always("iq2_xxs"), below(4, "q2_K", "iq1_m"), "", nil},
+	// IQ3_XXS without an importance matrix (ffn_down differs with one).
+	"IQ3_XXS": {"iq3_s", "q5_K", "iq3_xxs", always("q4_K"), always("iq3_s"), below(4, "q4_K", "q3_K"), "iq2_s", nil},
+	"IQ3_XS":  {"iq3_s", "q6_K", "iq3_s", always("q4_K"), always("iq3_s"), always("iq3_s"), "iq3_xxs", middle("iq3_xxs", "iq3_s")},
+	"IQ3_S":   {"iq3_s", "q6_K", "iq3_s", always("q4_K"), always("iq3_s"), always("iq3_s"), "", nil},
+	"IQ3_M":   {"iq3_s", "q6_K", "iq3_s", always("q4_K"), always("q4_K"), below(4, "q4_K", "iq3_s"), "", nil},
+	"TQ1_0":   {"q4_K", "q6_K", "tq1_0", always("tq1_0"), always("tq1_0"), always("tq1_0"), "", nil},
+	"TQ2_0":   {"q4_K", "q6_K", "tq2_0", always("tq2_0"), always("tq2_0"), always("tq2_0"), "", nil},
+	"F16":     {"f16", "f16", "f16", always("f16"), always("f16"), always("f16"), "", nil},
+	"BF16":    {"bf16", "bf16", "bf16", always("bf16"), always("bf16"), always("bf16"), "", nil},
+	"F32":     {"f32", "f32", "f32", always("f32"), always("f32"), always("f32"), "", nil},
 }
 
 // TestPolicyEveryPreset checks every tensor of a Mistral-7B-shaped model
@@ -120,6 +144,14 @@ func expectedType(m mix, name string) string {
 		return m.attnOut(layer)
 	case "ffn_down.weight":
 		return m.ffnDown(layer)
+	case "attn_q.weight", "attn_k.weight":
+		if m.qk != "" {
+			return m.qk
+		}
+	case "ffn_gate.weight", "ffn_up.weight":
+		if m.gateUp != nil {
+			return m.gateUp(layer)
+		}
 	}
 	return m.qkgu
 }
@@ -337,11 +369,34 @@ func TestParsePreset(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "q4_k_m") || !strings.Contains(err.Error(), "iq4_nl") {
 		t.Errorf("unknown preset error %v should list the valid types", err)
 	}
-	if _, err := ParsePreset("iq2_xxs"); err == nil {
-		t.Error("iq2_xxs accepted although zq cannot produce it")
+	// llama-quantize's QUANT_OPTIONS order, less MXFP4_MOE and COPY.
+	order := []string{"Q4_0", "Q4_1", "Q5_0", "Q5_1", "IQ2_XXS", "IQ2_XS", "IQ2_S", "IQ2_M", "IQ1_S", "IQ1_M",
+		"TQ1_0", "TQ2_0", "Q2_K", "Q2_K_S", "IQ3_XXS", "IQ3_S", "IQ3_M", "Q3_K", "IQ3_XS", "Q3_K_S", "Q3_K_M",
+		"Q3_K_L", "IQ4_NL", "IQ4_XS", "Q4_K", "Q4_K_S", "Q4_K_M", "Q5_K", "Q5_K_S", "Q5_K_M", "Q6_K", "Q8_0",
+		"F16", "BF16", "F32"}
+	var got []string
+	needs := map[string]bool{}
+	for _, p := range Presets() {
+		got = append(got, p.Name)
+		if p.NeedsImatrix {
+			needs[p.Name] = true
+		}
+	}
+	if !reflect.DeepEqual(got, order) {
+		t.Errorf("presets %v,\nwant %v", got, order)
+	}
+	// tools/quantize refuses these without an importance matrix (IQ2_M is not among them).
+	if want := map[string]bool{"IQ1_S": true, "IQ1_M": true, "IQ2_XXS": true, "IQ2_XS": true, "IQ2_S": true, "Q2_K_S": true}; !reflect.DeepEqual(needs, want) {
+		t.Errorf("presets needing an imatrix %v, want %v", needs, want)
+	}
+	for _, c := range []struct{ in, name string }{{"iq2_m", "IQ2_M"}, {"29", "IQ2_M"}, {"Iq3_xs", "IQ3_XS"}, {"22", "IQ3_XS"}, {"21", "Q2_K_S"}} {
+		if p, err := ParsePreset(c.in); err != nil || p.Name != c.name {
+			t.Errorf("ParsePreset(%q) = %v, %v; want %s", c.in, p.Name, err, c.name)
+		}
 	}
 	want := []string{"Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0", "Q2_K", "Q3_K_S", "Q3_K_M", "Q3_K_L", "Q4_K_S", "Q4_K_M",
-		"Q5_K_S", "Q5_K_M", "Q6_K", "IQ4_NL", "IQ4_XS", "TQ1_0", "TQ2_0", "F16", "BF16", "F32"}
+		"Q5_K_S", "Q5_K_M", "Q6_K", "IQ4_NL", "IQ4_XS", "TQ1_0", "TQ2_0", "F16", "BF16", "F32",
+		"IQ2_XXS", "IQ2_XS", "IQ2_S", "IQ2_M", "IQ1_S", "IQ1_M", "Q2_K_S", "IQ3_XXS", "IQ3_XS", "IQ3_S", "IQ3_M"}
 	for _, n := range want {
 		p, err := ParsePreset(n)
 		if err != nil {

@@ -24,18 +24,31 @@ type Preset struct {
 	NeedsImatrix bool          // llama-quantize refuses the preset without an importance matrix
 }
 
-// presets is llama-quantize's QUANT_OPTIONS list, in its order, restricted to
-// the presets whose tensor types zq can produce.
+// presets is llama-quantize's QUANT_OPTIONS list, in its order, without
+// MXFP4_MOE and COPY. NeedsImatrix marks the presets llama-quantize refuses
+// without an importance matrix (IQ2_M is not among them, but its IQ2_S
+// tensors then fail one by one, as in llama.cpp). A preset whose tensor
+// types zq cannot encode yet fails with an error naming the type.
 var presets = []Preset{
 	{Name: "Q4_0", FileType: ggml.FileTypeQ4_0, Default: ggml.TypeQ4_0, Note: "4.34G, +0.4685 ppl @ Llama-3-8B"},
 	{Name: "Q4_1", FileType: ggml.FileTypeQ4_1, Default: ggml.TypeQ4_1, Note: "4.78G, +0.4511 ppl @ Llama-3-8B"},
 	{Name: "Q5_0", FileType: ggml.FileTypeQ5_0, Default: ggml.TypeQ5_0, Note: "5.21G, +0.1316 ppl @ Llama-3-8B"},
 	{Name: "Q5_1", FileType: ggml.FileTypeQ5_1, Default: ggml.TypeQ5_1, Note: "5.65G, +0.1062 ppl @ Llama-3-8B"},
+	{Name: "IQ2_XXS", FileType: ggml.FileTypeIQ2_XXS, Default: ggml.TypeIQ2_XXS, Note: "2.06 bpw quantization", NeedsImatrix: true},
+	{Name: "IQ2_XS", FileType: ggml.FileTypeIQ2_XS, Default: ggml.TypeIQ2_XS, Note: "2.31 bpw quantization", NeedsImatrix: true},
+	{Name: "IQ2_S", FileType: ggml.FileTypeIQ2_S, Default: ggml.TypeIQ2_XS, Note: "2.5  bpw quantization", NeedsImatrix: true},
+	{Name: "IQ2_M", FileType: ggml.FileTypeIQ2_M, Default: ggml.TypeIQ2_S, Note: "2.7  bpw quantization"},
+	{Name: "IQ1_S", FileType: ggml.FileTypeIQ1_S, Default: ggml.TypeIQ1_S, Note: "1.56 bpw quantization", NeedsImatrix: true},
+	{Name: "IQ1_M", FileType: ggml.FileTypeIQ1_M, Default: ggml.TypeIQ1_M, Note: "1.75 bpw quantization", NeedsImatrix: true},
 	{Name: "TQ1_0", FileType: ggml.FileTypeTQ1_0, Default: ggml.TypeTQ1_0, Note: "1.69 bpw ternarization"},
 	{Name: "TQ2_0", FileType: ggml.FileTypeTQ2_0, Default: ggml.TypeTQ2_0, Note: "2.06 bpw ternarization"},
 	{Name: "Q2_K", FileType: ggml.FileTypeQ2_K, Default: ggml.TypeQ2_K, Note: "2.96G, +3.5199 ppl @ Llama-3-8B"},
 	{Name: "Q2_K_S", FileType: ggml.FileTypeQ2_K_S, Default: ggml.TypeQ2_K, Note: "2.96G, +3.1836 ppl @ Llama-3-8B", NeedsImatrix: true},
+	{Name: "IQ3_XXS", FileType: ggml.FileTypeIQ3_XXS, Default: ggml.TypeIQ3_XXS, Note: "3.06 bpw quantization"},
+	{Name: "IQ3_S", FileType: ggml.FileTypeIQ3_S, Default: ggml.TypeIQ3_S, Note: "3.44 bpw quantization"},
+	{Name: "IQ3_M", FileType: ggml.FileTypeIQ3_M, Default: ggml.TypeIQ3_S, Note: "3.66 bpw quantization mix"},
 	{Name: "Q3_K", FileType: ggml.FileTypeQ3_K_M, Default: ggml.TypeQ3_K, Note: "alias for Q3_K_M", Alias: true},
+	{Name: "IQ3_XS", FileType: ggml.FileTypeIQ3_XS, Default: ggml.TypeIQ3_S, Note: "3.3 bpw quantization"},
 	{Name: "Q3_K_S", FileType: ggml.FileTypeQ3_K_S, Default: ggml.TypeQ3_K, Note: "3.41G, +1.6321 ppl @ Llama-3-8B"},
 	{Name: "Q3_K_M", FileType: ggml.FileTypeQ3_K_M, Default: ggml.TypeQ3_K, Note: "3.74G, +0.6569 ppl @ Llama-3-8B"},
 	{Name: "Q3_K_L", FileType: ggml.FileTypeQ3_K_L, Default: ggml.TypeQ3_K, Note: "4.03G, +0.5562 ppl @ Llama-3-8B"},

@@ -50,7 +50,7 @@ func Run(ctx context.Context, in Source, outPath string, opts Options) (*Summary
 		im = nil
 	}
 	if opts.Preset.NeedsImatrix && im == nil {
-		return nil, fmt.Errorf("preset %s needs an importance matrix (--imatrix)", opts.Preset.Name)
+		return nil, fmt.Errorf("preset %s needs an importance matrix: like llama-quantize, zq refuses IQ1_S, IQ1_M, IQ2_S, IQ2_XXS, IQ2_XS and Q2_K_S without one (give --imatrix FILE or --calibration TEXT)", opts.Preset.Name)
 	}
 	if im != nil {
 		if err := im.check(); err != nil {
@@ -59,6 +59,9 @@ func Run(ctx context.Context, in Source, outPath string, opts Options) (*Summary
 	}
 	plan, err := NewPlan(in.Metadata(), in.Tensors(), opts.planOptions(im != nil))
 	if err != nil {
+		return nil, err
+	}
+	if err := plan.checkSupported(); err != nil {
 		return nil, err
 	}
 	weights, err := planWeights(plan, im)
@@ -153,8 +156,8 @@ func planWeights(plan *Plan, im *Imatrix) ([][]float32, error) {
 				}
 			}
 		}
-		if out[i] == nil && pt.To == ggml.TypeQ2_K && plan.Preset.FileType == ggml.FileTypeQ2_K_S && pt.Name != "token_embd.weight" {
-			return nil, fmt.Errorf("tensor %q: missing importance matrix data for a very low-bit quantization", pt.Name)
+		if out[i] == nil && NeedsWeights(plan.Preset.FileType, pt.To, pt.Name) {
+			return nil, fmt.Errorf("tensor %q: missing importance matrix data for %s, a very low-bit type that llama-quantize refuses to make without one", pt.Name, pt.To)
 		}
 	}
 	return out, nil
