@@ -26,6 +26,7 @@ type specialVocab struct {
 	flagOf  map[string]bool
 	tmpl    any // nil, string or []any of *object{name, template}
 	hasTmpl bool
+	merges  []string // BPE merges (load_merges=True), written first
 }
 
 // defaultSpecialTypes is SpecialVocab's default type list.
@@ -392,6 +393,9 @@ func (sv *specialVocab) loadConfigJSON() error {
 
 // addTo writes ids, flags and the chat template (gguf-py SpecialVocab.add_to_gguf).
 func (sv *specialVocab) addTo(md *gguf.Metadata) error {
+	if len(sv.merges) > 0 {
+		md.Set("tokenizer.ggml.merges", gguf.Strings(sv.merges))
+	}
 	for _, typ := range sv.ids {
 		if key, ok := specialIDKeys[typ]; ok {
 			md.Set(key, gguf.Uint32(uint32(sv.idOf[typ])))
