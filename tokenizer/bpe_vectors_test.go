@@ -2,6 +2,7 @@ package tokenizer_test
 
 import (
 	"compress/gzip"
+	"encoding/hex"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -157,5 +158,48 @@ func TestBPESpecials(t *testing.T) {
 	}
 	if got := qwen.Decode(qwen.Encode("Hi , there", false, false)); got != "Hi , there" {
 		t.Errorf("qwen2 Decode = %q", got)
+	}
+}
+
+// TestBPEEdgeCases: llama-tokenize's ids (--no-escape) for texts that probe
+// the pre-tokenizer: malformed and overlong UTF-8, unassigned and private
+// code points, Unicode spaces, line ends, numbers of other scripts, marks,
+// contractions, NUL. (Code points past U+10FFFF, which llama.cpp aborts on,
+// are left out.)
+func TestBPEEdgeCases(t *testing.T) {
+	f, err := os.Open("../testdata/bpe/edge.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	type edgeCase struct {
+		Hex    string  `json:"hex"`
+		Llama3 []int32 `json:"llama3"`
+		Qwen2  []int32 `json:"qwen2"`
+	}
+	var cases []edgeCase
+	dec := json.NewDecoder(f)
+	for dec.More() {
+		var c edgeCase
+		if err := dec.Decode(&c); err != nil {
+			t.Fatal(err)
+		}
+		cases = append(cases, c)
+	}
+	llama, qwen := bpeTokenizer(t, 0), bpeTokenizer(t, 1)
+	for i, c := range cases {
+		b, err := hex.DecodeString(c.Hex)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := llama.Encode(string(b), false, false); !slices.Equal(got, c.Llama3) {
+			t.Errorf("case %d %q: llama3 %v, want %v", i, b, got, c.Llama3)
+		}
+		if got := qwen.Encode(string(b), false, false); !slices.Equal(got, c.Qwen2) {
+			t.Errorf("case %d %q: qwen2 %v, want %v", i, b, got, c.Qwen2)
+		}
+	}
+	if len(cases) < 40 {
+		t.Errorf("read %d cases", len(cases))
 	}
 }
