@@ -166,7 +166,8 @@ func (h *bpeHeap) pop() bpeBigram {
 	return top
 }
 
-// bpeSession is the scratch state of one Encode call.
+// bpeSession is the scratch state of one Encode call. Words repeat, so it
+// remembers each word's tokens (the result depends on the word alone).
 type bpeSession struct {
 	t     *Tokenizer
 	m     *bpeModel
@@ -174,7 +175,15 @@ type bpeSession struct {
 	syms  []bpeSymbol
 	queue bpeHeap
 	buf   []byte
+	cache map[string]wordSpan
+	ids   []int32 // cached words' tokens
 }
+
+// wordSpan locates a cached word's tokens in bpeSession.ids.
+type wordSpan struct{ off, n int32 }
+
+// maxCachedWords bounds the cache; it starts over when full.
+const maxCachedWords = 1 << 16
 
 func newBPESession(t *Tokenizer) *bpeSession {
 	return &bpeSession{t: t, m: t.bpe, split: splitter{kind: t.bpe.pre}}
@@ -182,7 +191,19 @@ func newBPESession(t *Tokenizer) *bpeSession {
 
 // tokenize appends the tokens of one raw-text fragment.
 func (s *bpeSession) tokenize(text string, out []int32) []int32 {
-	s.split.split(text, func(word string) { out = s.word(word, out) })
+	s.split.split(text, func(word string) {
+		if sp, ok := s.cache[word]; ok {
+			out = append(out, s.ids[sp.off:sp.off+sp.n]...)
+			return
+		}
+		n := len(out)
+		out = s.word(word, out)
+		if s.cache == nil || len(s.cache) >= maxCachedWords {
+			s.cache, s.ids = make(map[string]wordSpan), s.ids[:0]
+		}
+		s.cache[word] = wordSpan{off: int32(len(s.ids)), n: int32(len(out) - n)}
+		s.ids = append(s.ids, out[n:]...)
+	})
 	return out
 }
 

@@ -203,3 +203,28 @@ func TestBPEEdgeCases(t *testing.T) {
 		t.Errorf("read %d cases", len(cases))
 	}
 }
+
+// BenchmarkEncodeDevTextBPE tokenizes the 266 KB evaluation text with the
+// Llama 3 and Qwen2 vocabularies (compare llama-tokenize in README). It
+// also reports MB per CPU-second of the process (Linux), steadier than
+// MB/s on a loaded machine.
+func BenchmarkEncodeDevTextBPE(b *testing.B) {
+	text, err := os.ReadFile("../testdata/text/dev.txt")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i, m := range bpeModels {
+		b.Run(filepath.Base(m.dir), func(b *testing.B) {
+			tok := bpeTokenizer(b, i)
+			s := string(text)
+			b.SetBytes(int64(len(text)))
+			cpu0 := processCPU()
+			for b.Loop() {
+				tok.Encode(s, true, false)
+			}
+			if cpu := processCPU() - cpu0; cpu > 0 {
+				b.ReportMetric(float64(len(text))*float64(b.N)/1e6/cpu.Seconds(), "MB/cpu-s")
+			}
+		})
+	}
+}
