@@ -17,6 +17,7 @@ import (
 // order llama.cpp discovers them.
 type specialVocab struct {
 	dir    string
+	tj     *tokenizerJSON
 	types  []string
 	nVocab int // -1: no range check
 
@@ -45,8 +46,8 @@ var specialFlagKeys = map[string]string{
 	"bos": "tokenizer.ggml.add_bos_token", "eos": "tokenizer.ggml.add_eos_token", "sep": "tokenizer.ggml.add_sep_token",
 }
 
-func newSpecialVocab(dir string, types []string, nVocab int) (*specialVocab, error) {
-	sv := &specialVocab{dir: dir, types: append([]string(nil), types...), nVocab: nVocab,
+func newSpecialVocab(tj *tokenizerJSON, types []string, nVocab int) (*specialVocab, error) {
+	sv := &specialVocab{dir: tj.dir, tj: tj, types: append([]string(nil), types...), nVocab: nVocab,
 		idOf: map[string]int64{}, flagOf: map[string]bool{}}
 	if err := sv.loadTokenizerFiles(); err != nil {
 		return nil, err
@@ -94,6 +95,37 @@ func (sv *specialVocab) hasType(t string) bool {
 		}
 	}
 	return false
+}
+
+// tokenizerJSON is a model directory's tokenizer.json, parsed at most once
+// per conversion (it can be tens of megabytes).
+type tokenizerJSON struct {
+	dir, path string
+	done      bool
+	obj       *object
+	err       error
+}
+
+func newTokenizerJSON(dir string) *tokenizerJSON {
+	return &tokenizerJSON{dir: dir, path: filepath.Join(dir, "tokenizer.json")}
+}
+
+// get is optionalJSONObject of tokenizer.json.
+func (t *tokenizerJSON) get() (*object, error) {
+	if !t.done {
+		t.obj, t.err = optionalJSONObject(t.path)
+		t.done = true
+	}
+	return t.obj, t.err
+}
+
+// must is get for a tokenizer.json that has to be there.
+func (t *tokenizerJSON) must() (*object, error) {
+	o, err := t.get()
+	if err == nil && o == nil {
+		return readJSONObject(t.path) // says why it cannot be read
+	}
+	return o, err
 }
 
 // optionalJSONObject reads path when it exists; absent gives nil.
@@ -146,8 +178,8 @@ func pySlice(a []any, start int, dropLast bool) []any {
 }
 
 func (sv *specialVocab) loadTokenizerFiles() error {
-	tjPath := filepath.Join(sv.dir, "tokenizer.json")
-	tj, err := optionalJSONObject(tjPath)
+	tjPath := sv.tj.path
+	tj, err := sv.tj.get()
 	if err != nil {
 		return err
 	}

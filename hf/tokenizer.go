@@ -19,31 +19,31 @@ import (
 // tokenizer_config.json has add_prefix_space.
 func Tokenizer(dir string, cfg *Config) (gguf.Metadata, error) {
 	spmPath := filepath.Join(dir, "tokenizer.model")
-	tjPath := filepath.Join(dir, "tokenizer.json")
+	tj := newTokenizerJSON(dir)
 	var v *vocab
 	var err error
 	switch {
 	case isFile(spmPath): // llama.cpp: tokenizer_path.is_file()
 		v, err = spmVocab(dir, cfg)
-	case exists(tjPath):
-		v, err = hfVocab(dir, cfg)
+	case exists(tj.path):
+		v, err = hfVocab(tj, cfg)
 	default:
 		return nil, fmt.Errorf("%s: neither tokenizer.model nor tokenizer.json found", dir)
 	}
 	var md gguf.Metadata
 	switch {
 	case errors.Is(err, errNotLlamaBPE): // Llama 3: _set_vocab_gpt2
-		if md, err = gpt2Metadata(dir, cfg); err != nil {
+		if md, err = gpt2Metadata(tj, cfg); err != nil {
 			return nil, err
 		}
 	case err != nil:
 		return nil, err
 	default:
-		if md, err = spmMetadata(dir, v); err != nil {
+		if md, err = spmMetadata(tj, v); err != nil {
 			return nil, err
 		}
 	}
-	return llamaVocabTail(dir, cfg, md)
+	return llamaVocabTail(tj, cfg, md)
 }
 
 // TokenizerSPMOrGPT2 returns the tokenizer.* keys of the set_vocab most
@@ -51,19 +51,20 @@ func Tokenizer(dir string, cfg *Config) (gguf.Metadata, error) {
 // tokenizer.model when present, else GPT-2-style byte-level BPE from
 // tokenizer.json, with nothing of Llama's extra keys.
 func TokenizerSPMOrGPT2(dir string, cfg *Config) (gguf.Metadata, error) {
+	tj := newTokenizerJSON(dir)
 	if !isFile(filepath.Join(dir, "tokenizer.model")) {
-		return gpt2Metadata(dir, cfg)
+		return gpt2Metadata(tj, cfg)
 	}
 	v, err := spmVocab(dir, cfg)
 	if err != nil {
 		return nil, err
 	}
-	return spmMetadata(dir, v)
+	return spmMetadata(tj, v)
 }
 
 // spmMetadata writes a SentencePiece vocabulary with its special tokens
 // (_set_vocab_sentencepiece and _set_vocab_llama_hf).
-func spmMetadata(dir string, v *vocab) (gguf.Metadata, error) {
+func spmMetadata(tj *tokenizerJSON, v *vocab) (gguf.Metadata, error) {
 	var md gguf.Metadata
 	md.Set("tokenizer.ggml.model", gguf.String("llama"))
 	md.Set("tokenizer.ggml.pre", gguf.String("default"))
@@ -72,7 +73,7 @@ func spmMetadata(dir string, v *vocab) (gguf.Metadata, error) {
 		md.Set("tokenizer.ggml.scores", gguf.Float32s(v.scores))
 		md.Set("tokenizer.ggml.token_type", gguf.Int32s(v.types))
 	}
-	sv, err := newSpecialVocab(dir, defaultSpecialTypes, len(v.tokens))
+	sv, err := newSpecialVocab(tj, defaultSpecialTypes, len(v.tokens))
 	if err != nil {
 		return nil, err
 	}
@@ -84,8 +85,8 @@ func spmMetadata(dir string, v *vocab) (gguf.Metadata, error) {
 
 // gpt2Metadata is llama.cpp's _set_vocab_gpt2: model "gpt2", pre, tokens,
 // token types, then SpecialVocab with merges (no id range check).
-func gpt2Metadata(dir string, cfg *Config) (gguf.Metadata, error) {
-	v, err := gpt2Vocab(dir, cfg)
+func gpt2Metadata(tj *tokenizerJSON, cfg *Config) (gguf.Metadata, error) {
+	v, err := gpt2Vocab(tj, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +95,7 @@ func gpt2Metadata(dir string, cfg *Config) (gguf.Metadata, error) {
 	md.Set("tokenizer.ggml.pre", gguf.String(v.pre))
 	md.Set("tokenizer.ggml.tokens", gguf.Strings(v.tokens))
 	md.Set("tokenizer.ggml.token_type", gguf.Int32s(v.types))
-	sv, err := newSpecialVocab(dir, defaultSpecialTypes, -1)
+	sv, err := newSpecialVocab(tj, defaultSpecialTypes, -1)
 	if err != nil {
 		return nil, err
 	}
@@ -107,13 +108,14 @@ func gpt2Metadata(dir string, cfg *Config) (gguf.Metadata, error) {
 
 // llamaVocabTail adds what LlamaModel.set_vocab writes after the
 // vocabulary: CodeLlama's infill ids, add_space_prefix, Granite's BOS flag.
-func llamaVocabTail(dir string, cfg *Config, md gguf.Metadata) (gguf.Metadata, error) {
+func llamaVocabTail(tj *tokenizerJSON, cfg *Config, md gguf.Metadata) (gguf.Metadata, error) {
+	dir := tj.dir
 	vocabSize := 32000 // hparams.get("vocab_size", 32000)
 	if cfg != nil {
 		vocabSize = cfg.VocabSize
 	}
 	if vocabSize == 32016 { // CodeLlama infill tokens
-		cl, err := newSpecialVocab(dir, []string{"prefix", "suffix", "middle", "eot"}, -1)
+		cl, err := newSpecialVocab(tj, []string{"prefix", "suffix", "middle", "eot"}, -1)
 		if err != nil {
 			return nil, err
 		}

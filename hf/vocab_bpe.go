@@ -21,9 +21,9 @@ type bpeVocab struct {
 // token (CONTROL when special or special-looking, else USER_DEFINED with ▁
 // turned into spaces) or "[PAD<i>]" (UNUSED); the pre-tokenizer is named by
 // hashing zq's tokenization of llama.cpp's check text.
-func gpt2Vocab(dir string, cfg *Config) (*bpeVocab, error) {
-	path := filepath.Join(dir, "tokenizer.json")
-	tj, err := readJSONObject(path)
+func gpt2Vocab(tjf *tokenizerJSON, cfg *Config) (*bpeVocab, error) {
+	dir, path := tjf.dir, tjf.path
+	tj, err := tjf.must()
 	if err != nil {
 		return nil, err
 	}

@@ -3,7 +3,6 @@ package hf
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
@@ -20,9 +19,9 @@ var reByteToken = regexp.MustCompile(`^<0x[0-9A-Fa-f]{2}>$`)
 // emulating what transformers' fast tokenizer reports: the model vocabulary
 // in id order, then added tokens with ids past it; BYTE, CONTROL (special
 // ids) or NORMAL types; every score −1000.
-func hfVocab(dir string, cfg *Config) (*vocab, error) {
-	path := filepath.Join(dir, "tokenizer.json")
-	tj, err := readJSONObject(path)
+func hfVocab(tjf *tokenizerJSON, cfg *Config) (*vocab, error) {
+	dir, path := tjf.dir, tjf.path
+	tj, err := tjf.must()
 	if err != nil {
 		return nil, err
 	}
