@@ -17,6 +17,7 @@ import (
 // order llama.cpp discovers them.
 type specialVocab struct {
 	dir    string
+	tj     *tokenizerJSON
 	types  []string
 	nVocab int // -1: no range check
 
@@ -26,6 +27,7 @@ type specialVocab struct {
 	flagOf  map[string]bool
 	tmpl    any // nil, string or []any of *object{name, template}
 	hasTmpl bool
+	merges  []string // BPE merges (load_merges=True), written first
 }
 
 // defaultSpecialTypes is SpecialVocab's default type list.
@@ -44,8 +46,8 @@ var specialFlagKeys = map[string]string{
 	"bos": "tokenizer.ggml.add_bos_token", "eos": "tokenizer.ggml.add_eos_token", "sep": "tokenizer.ggml.add_sep_token",
 }
 
-func newSpecialVocab(dir string, types []string, nVocab int) (*specialVocab, error) {
-	sv := &specialVocab{dir: dir, types: append([]string(nil), types...), nVocab: nVocab,
+func newSpecialVocab(tj *tokenizerJSON, types []string, nVocab int) (*specialVocab, error) {
+	sv := &specialVocab{dir: tj.dir, tj: tj, types: append([]string(nil), types...), nVocab: nVocab,
 		idOf: map[string]int64{}, flagOf: map[string]bool{}}
 	if err := sv.loadTokenizerFiles(); err != nil {
 		return nil, err
@@ -145,8 +147,8 @@ func pySlice(a []any, start int, dropLast bool) []any {
 }
 
 func (sv *specialVocab) loadTokenizerFiles() error {
-	tjPath := filepath.Join(sv.dir, "tokenizer.json")
-	tj, err := optionalJSONObject(tjPath)
+	tjPath := sv.tj.path
+	tj, err := sv.tj.get()
 	if err != nil {
 		return err
 	}
@@ -392,6 +394,9 @@ func (sv *specialVocab) loadConfigJSON() error {
 
 // addTo writes ids, flags and the chat template (gguf-py SpecialVocab.add_to_gguf).
 func (sv *specialVocab) addTo(md *gguf.Metadata) error {
+	if len(sv.merges) > 0 {
+		md.Set("tokenizer.ggml.merges", gguf.Strings(sv.merges))
+	}
 	for _, typ := range sv.ids {
 		if key, ok := specialIDKeys[typ]; ok {
 			md.Set(key, gguf.Uint32(uint32(sv.idOf[typ])))

@@ -246,7 +246,7 @@ func TestTokenizerErrors(t *testing.T) {
 		{"malformed tokenizer.json", map[string]string{"tokenizer.json": `{"model": `}, []string{"tokenizer.json", "invalid JSON"}},
 		{"tokenizer.json without model", map[string]string{"tokenizer.json": `{"decoder": null}`}, []string{"tokenizer.json", `"model"`}},
 		{"gpt2 style tokenizer.json", map[string]string{"tokenizer.json": `{"model": {"type": "BPE", "vocab": {}}, "decoder": {"type": "ByteLevel"}}`},
-			[]string{"tokenizer.json", "not supported"}},
+			[]string{"tokenizer.json", "pre_tokenizer"}},
 		{"bad vocab ids", map[string]string{"tokenizer.json": `{"model": {"type": "BPE", "byte_fallback": true, "vocab": {"a": 0, "b": 5}}, "decoder": {"type": "Sequence"}}`},
 			[]string{"tokenizer.json", "model.vocab"}},
 		{"bad added_tokens_decoder", map[string]string{"tokenizer.model": string(mustRead(t, microDir+"/tokenizer.model")),

@@ -3,16 +3,15 @@ package hf
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
 )
 
 // errNotLlamaBPE means tokenizer.json is not a SentencePiece-style BPE
-// (byte fallback, Sequence decoder); llama.cpp would then take its GPT-2
-// BPE path, which zq does not implement.
-var errNotLlamaBPE = errors.New("not a SentencePiece-style BPE tokenizer (BPE with byte_fallback and a Sequence decoder); GPT-2 style BPE vocabularies are not supported")
+// (byte fallback, Sequence decoder); llama.cpp then takes its GPT-2 BPE
+// path (gpt2Vocab).
+var errNotLlamaBPE = errors.New("not a SentencePiece-style BPE tokenizer (BPE with byte_fallback and a Sequence decoder)")
 
 var reByteToken = regexp.MustCompile(`^<0x[0-9A-Fa-f]{2}>$`)
 
@@ -20,9 +19,9 @@ var reByteToken = regexp.MustCompile(`^<0x[0-9A-Fa-f]{2}>$`)
 // emulating what transformers' fast tokenizer reports: the model vocabulary
 // in id order, then added tokens with ids past it; BYTE, CONTROL (special
 // ids) or NORMAL types; every score −1000.
-func hfVocab(dir string, cfg *Config) (*vocab, error) {
-	path := filepath.Join(dir, "tokenizer.json")
-	tj, err := readJSONObject(path)
+func hfVocab(tjf *tokenizerJSON, cfg *Config) (*vocab, error) {
+	dir, path := tjf.dir, tjf.path
+	tj, err := tjf.must()
 	if err != nil {
 		return nil, err
 	}
@@ -54,46 +53,18 @@ func hfVocab(dir string, cfg *Config) (*vocab, error) {
 		return nil, fmt.Errorf("%s: %w", path, errNotLlamaBPE)
 	}
 
-	// Base vocabulary: ids must be exactly 0 … B-1.
-	vv, _ := model.get("vocab")
-	vocabObj, ok := vv.(*object)
-	if !ok {
-		return nil, bad("model.vocab", "is %s, expected an object", describe(vv))
+	base, modelID, err := parseBaseVocab(model, path)
+	if err != nil {
+		return nil, err
 	}
-	nBase := len(vocabObj.keys)
-	if nBase > MaxVocab {
-		return nil, bad("model.vocab", "has %d tokens, more than the %d zq accepts", nBase, MaxVocab)
+	nBase := len(base)
+	addedList, err := parseAddedTokens(tj, path)
+	if err != nil {
+		return nil, err
 	}
-	base := make([]string, nBase)
-	filled := make([]bool, nBase)
-	modelID := make(map[string]int64, nBase)
-	for _, k := range vocabObj.keys {
-		i, ok := vocabObj.vals[k].(pyInt)
-		if !ok || i.big || i.v < 0 || i.v >= int64(nBase) || filled[i.v] {
-			return nil, bad("model.vocab", "token %q has id %s; ids must be 0 … %d, each used once", k, describeValue(vocabObj.vals[k]), nBase-1)
-		}
-		base[i.v], filled[i.v] = k, true
-		modelID[k] = i.v
-	}
-
 	added := newAddedVocab(nBase, modelID)
-	if av, ok := tj.get("added_tokens"); ok && av != nil {
-		list, ok := av.([]any)
-		if !ok {
-			return nil, bad("added_tokens", "is %s, expected an array", describe(av))
-		}
-		for i, e := range list {
-			key := "added_tokens[" + strconv.Itoa(i) + "]"
-			c, ok := objGet(e, "content").(string)
-			if !ok {
-				return nil, bad(key, "content is %s, expected a string", describe(objGet(e, "content")))
-			}
-			id, ok := objGet(e, "id").(pyInt)
-			if !ok || id.big || id.v < 0 || id.v > MaxVocab*4 {
-				return nil, bad(key, "id is %s, expected a token id", describeValue(objGet(e, "id")))
-			}
-			added.put(c, id.v)
-		}
+	for _, a := range addedList {
+		added.put(a.content, a.id)
 	}
 
 	specials, err := loadSpecialTokens(dir, cfg)
@@ -212,4 +183,72 @@ func (a *addedVocab) beyond() []addedEntry {
 		return out[i].content < out[j].content
 	})
 	return out
+}
+
+// parseBaseVocab reads tokenizer.json's model.vocab; ids must be exactly
+// 0 … B-1.
+func parseBaseVocab(model *object, path string) ([]string, map[string]int64, error) {
+	bad := func(key, format string, args ...any) error {
+		return fmt.Errorf("%s: key %q: %s", path, key, fmt.Sprintf(format, args...))
+	}
+	vv, _ := model.get("vocab")
+	vocabObj, ok := vv.(*object)
+	if !ok {
+		return nil, nil, bad("model.vocab", "is %s, expected an object", describe(vv))
+	}
+	nBase := len(vocabObj.keys)
+	if nBase > MaxVocab {
+		return nil, nil, bad("model.vocab", "has %d tokens, more than the %d zq accepts", nBase, MaxVocab)
+	}
+	base := make([]string, nBase)
+	filled := make([]bool, nBase)
+	modelID := make(map[string]int64, nBase)
+	for _, k := range vocabObj.keys {
+		i, ok := vocabObj.vals[k].(pyInt)
+		if !ok || i.big || i.v < 0 || i.v >= int64(nBase) || filled[i.v] {
+			return nil, nil, bad("model.vocab", "token %q has id %s; ids must be 0 … %d, each used once", k, describeValue(vocabObj.vals[k]), nBase-1)
+		}
+		base[i.v], filled[i.v] = k, true
+		modelID[k] = i.v
+	}
+	return base, modelID, nil
+}
+
+// addedToken is one entry of tokenizer.json's added_tokens.
+type addedToken struct {
+	content             string
+	id                  int64
+	special, normalized bool
+}
+
+// parseAddedTokens reads tokenizer.json's added_tokens in file order.
+func parseAddedTokens(tj *object, path string) ([]addedToken, error) {
+	av, ok := tj.get("added_tokens")
+	if !ok || av == nil {
+		return nil, nil
+	}
+	list, ok := av.([]any)
+	if !ok {
+		return nil, fmt.Errorf("%s: key %q: is %s, expected an array", path, "added_tokens", describe(av))
+	}
+	out := make([]addedToken, 0, len(list))
+	for i, e := range list {
+		key := "added_tokens[" + strconv.Itoa(i) + "]"
+		c, ok := objGet(e, "content").(string)
+		if !ok {
+			return nil, fmt.Errorf("%s: key %q: content is %s, expected a string", path, key, describe(objGet(e, "content")))
+		}
+		id, ok := objGet(e, "id").(pyInt)
+		if !ok || id.big || id.v < 0 || id.v > MaxVocab*4 {
+			return nil, fmt.Errorf("%s: key %q: id is %s, expected a token id", path, key, describeValue(objGet(e, "id")))
+		}
+		// tokenizers' AddedToken defaults: normalized = !special.
+		special := truthy(objGet(e, "special"))
+		normalized := !special
+		if o, ok := e.(*object); ok && o.has("normalized") {
+			normalized = truthy(objGet(e, "normalized"))
+		}
+		out = append(out, addedToken{content: c, id: id.v, special: special, normalized: normalized})
+	}
+	return out, nil
 }

@@ -9,7 +9,13 @@ import "strings"
 // user-defined tokens are always recognised. When the vocabulary adds a
 // space prefix, a space is put before the first text fragment and before
 // every fragment that follows a special token.
+//
+// For a BPE vocabulary no space is added; raw text between special tokens
+// is pre-tokenized and merged (see bpeSession).
 func (t *Tokenizer) Encode(text string, addSpecial, parseSpecial bool) []int32 {
+	if t.bpe != nil {
+		return t.encodeBPE(text, addSpecial, parseSpecial)
+	}
 	out := make([]int32, 0, len(text)/3+2)
 	if addSpecial && t.addBOS {
 		out = append(out, t.bos)
@@ -55,4 +61,26 @@ func writeEscaped(b *strings.Builder, s string) {
 		b.WriteString(spaceMarker)
 		s = s[i+1:]
 	}
+}
+
+// encodeBPE is llama.cpp's tokenize for a BPE vocabulary.
+func (t *Tokenizer) encodeBPE(text string, addSpecial, parseSpecial bool) []int32 {
+	out := make([]int32, 0, len(text)/3+2)
+	if addSpecial && t.addBOS {
+		out = append(out, t.bos)
+	}
+	if text != "" {
+		sess := newBPESession(t)
+		for _, f := range t.partition(text, parseSpecial) {
+			if f.tok >= 0 {
+				out = append(out, f.tok)
+				continue
+			}
+			out = sess.tokenize(text[f.off:f.off+f.n], out)
+		}
+	}
+	if addSpecial && t.addEOS {
+		out = append(out, t.eos)
+	}
+	return out
 }

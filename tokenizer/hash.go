@@ -11,6 +11,7 @@ import (
 // (uint32 LE) and bytes, then every score's float32 bits (uint32 LE), then
 // every type (int32 LE). Missing scores/types hash as llama.cpp's defaults
 // (0 and NORMAL), so a vocabulary hashes the same whichever way it was given.
+// A BPE vocabulary adds its model and pre-tokenizer names and its merges.
 func vocabHash(v Vocab) string {
 	h := sha256.New()
 	var b [4]byte
@@ -36,6 +37,17 @@ func vocabHash(v Vocab) string {
 			ty = v.Types[i]
 		}
 		put(uint32(ty))
+	}
+	if v.Model == "gpt2" { // SentencePiece vocabularies keep their old hash
+		for _, s := range []string{v.Model, v.Pre} {
+			put(uint32(len(s)))
+			h.Write([]byte(s))
+		}
+		put(uint32(len(v.Merges)))
+		for _, s := range v.Merges {
+			put(uint32(len(s)))
+			h.Write([]byte(s))
+		}
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }

@@ -2,6 +2,7 @@ package tokenizer
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/zqtool/zq/gguf"
 )
@@ -21,21 +22,26 @@ const (
 	KeyAddBOS         = "tokenizer.ggml.add_bos_token"
 	KeyAddEOS         = "tokenizer.ggml.add_eos_token"
 	KeyAddSpacePrefix = "tokenizer.ggml.add_space_prefix"
+	KeyPre            = "tokenizer.ggml.pre"
+	KeyMerges         = "tokenizer.ggml.merges"
 	keyGeneralName    = "general.name"
 )
 
 // FromMetadata builds the tokenizer a GGUF file describes. The tokenizer
-// model must be "llama" (SentencePiece). Missing optional keys take
-// llama.cpp's defaults: BOS 1, EOS 2, UNK 0, no PAD, add BOS, no EOS, add a
-// space prefix, scores 0, all tokens NORMAL. A special-token id outside the
-// vocabulary is ignored (the default kept), as llama.cpp does.
+// model must be "llama" (SentencePiece) or "gpt2" (byte-level BPE, with
+// tokenizer.ggml.merges and a tokenizer.ggml.pre zq implements). Missing
+// optional keys take llama.cpp's defaults: for SentencePiece BOS 1, EOS 2,
+// UNK 0, no PAD, add BOS, no EOS, add a space prefix; for BPE BOS and EOS
+// 11, no UNK, add BOS as the pre-tokenizer says, no space prefix; scores 0,
+// all tokens NORMAL. A special-token id outside the vocabulary is ignored
+// (the default kept), as llama.cpp does.
 func FromMetadata(md gguf.Metadata) (*Tokenizer, error) {
 	model, err := md.String(KeyModel)
 	if err != nil {
 		return nil, fmt.Errorf("tokenizer: %w", err)
 	}
-	if model != "llama" {
-		return nil, fmt.Errorf("tokenizer: %s is %q; only the SentencePiece \"llama\" tokenizer is supported", KeyModel, model)
+	if model != "llama" && model != "gpt2" {
+		return nil, fmt.Errorf("tokenizer: %s is %q; only \"llama\" (SentencePiece) and \"gpt2\" (byte-level BPE) are supported", KeyModel, model)
 	}
 
 	tv, ok := md.Get(KeyTokens)
@@ -51,8 +57,13 @@ func FromMetadata(md gguf.Metadata) (*Tokenizer, error) {
 		return nil, fmt.Errorf("tokenizer: metadata key %q is an empty array", KeyTokens)
 	}
 
-	v := Vocab{Tokens: tokens, BOS: 1, EOS: 2, UNK: 0, PAD: -1, EOT: -1,
+	v := Vocab{Model: model, Tokens: tokens, BOS: 1, EOS: 2, UNK: 0, PAD: -1, EOT: -1,
 		AddBOS: true, AddSpacePrefix: true}
+	if model == "gpt2" {
+		if err := readBPEKeys(md, &v); err != nil {
+			return nil, err
+		}
+	}
 	if sv, ok := md.Get(KeyScores); ok {
 		s, ok := sv.AsFloat32s()
 		if !ok {
@@ -120,4 +131,34 @@ func FromMetadata(md gguf.Metadata) (*Tokenizer, error) {
 		x.modelName = name
 	}
 	return newTokenizer(v, x)
+}
+
+// readBPEKeys reads the merges and the pre-tokenizer of a "gpt2" vocabulary
+// and sets llama.cpp's BPE defaults.
+func readBPEKeys(md gguf.Metadata, v *Vocab) error {
+	mv, ok := md.Get(KeyMerges)
+	if !ok {
+		return fmt.Errorf("tokenizer: metadata key %q is missing (a \"gpt2\" vocabulary needs its merges)", KeyMerges)
+	}
+	merges, ok := mv.AsStrings()
+	if !ok {
+		return fmt.Errorf("tokenizer: metadata key %q has type %s, expected array[string]", KeyMerges, mv.Describe())
+	}
+	pre := ""
+	if _, ok := md.Get(KeyPre); ok {
+		p, err := md.String(KeyPre)
+		if err != nil {
+			return fmt.Errorf("tokenizer: %w", err)
+		}
+		pre = p
+	}
+	ignore, addBOS, clean, ok := PreDefaults(pre)
+	if !ok {
+		return fmt.Errorf("tokenizer: %s %q is not a BPE pre-tokenizer zq implements (supported: %s)", KeyPre, pre, strings.Join(PreTokenizers(), ", "))
+	}
+	v.Merges, v.Pre = merges, pre
+	v.BOS, v.EOS, v.UNK = 11, 11, -1
+	v.AddBOS, v.AddSpacePrefix = addBOS, false
+	v.IgnoreMerges, v.CleanSpaces = ignore, clean
+	return nil
 }

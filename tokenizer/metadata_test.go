@@ -1,6 +1,7 @@
 package tokenizer
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -52,7 +53,7 @@ func TestFromMetadataKeys(t *testing.T) {
 		t.Errorf("keys: BOS %d EOS %d PAD %d AddBOS %v AddEOS %v prefix %v",
 			tok.BOS(), tok.EOS(), tok.PAD(), tok.AddBOS(), tok.AddEOS(), tok.AddSpacePrefix())
 	}
-	if got := tok.Encode("a", true, false); !equalIDs(got, []int32{7, 2}) {
+	if got := tok.Encode("a", true, false); !slices.Equal(got, []int32{7, 2}) {
 		t.Errorf("Encode = %v, want [7 2]", got)
 	}
 }
@@ -65,10 +66,10 @@ func TestFromMetadataPhi3RStrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Phi-3: whitespace after "</s>" is stripped, after "<s>" it is kept.
-	if got, want := tok.Encode("a</s>  a", false, true), []int32{12, 2, 12}; !equalIDs(got, want) {
+	if got, want := tok.Encode("a</s>  a", false, true), []int32{12, 2, 12}; !slices.Equal(got, want) {
 		t.Errorf("after </s>: %v, want %v", got, want)
 	}
-	if got, want := tok.Encode("a<s> a", false, true), []int32{12, 1, 6, 12}; !equalIDs(got, want) {
+	if got, want := tok.Encode("a<s> a", false, true), []int32{12, 1, 6, 12}; !slices.Equal(got, want) {
 		t.Errorf("after <s>: %v, want %v", got, want)
 	}
 }

@@ -1,6 +1,7 @@
 package tokenizer
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -30,7 +31,7 @@ func TestSegmentedMergeEqualsWhole(t *testing.T) {
 		esc.WriteString(spaceMarker)
 		writeEscaped(&esc, text)
 		want := whole.tokenize(esc.String(), nil)
-		if !equalIDs(got, want) {
+		if !slices.Equal(got, want) {
 			t.Errorf("%s: segmented merge gives %d tokens, whole-text merge %d", path, len(got), len(want))
 		}
 		t.Logf("%s: %d separator bytes, %d tokens", path, nsep, len(want))

@@ -83,7 +83,7 @@ func TestEncodeToy(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			tok := mustNew(t, tc.v)
 			got := tok.Encode(tc.text, tc.addSpecial, tc.parseSpecial)
-			if !equalIDs(got, tc.want) {
+			if !slices.Equal(got, tc.want) {
 				t.Errorf("Encode(%q) = %v, want %v", tc.text, got, tc.want)
 			}
 		})
@@ -125,7 +125,7 @@ func TestPieceAndDecodeToy(t *testing.T) {
 
 func TestSpecialParsingLlama(t *testing.T) {
 	tok := loadTokenizer(t, llamaSPMPath)
-	if got := tok.Encode("<s>", false, true); !equalIDs(got, []int32{tok.BOS()}) {
+	if got := tok.Encode("<s>", false, true); !slices.Equal(got, []int32{tok.BOS()}) {
 		t.Errorf("Encode(<s>, parseSpecial) = %v, want [%d]", got, tok.BOS())
 	}
 	lit := tok.Encode("<s>", false, false)
@@ -141,7 +141,7 @@ func TestSpecialParsingLlama(t *testing.T) {
 	got := tok.Encode(a+"</s>"+b, false, true)
 	want := append(append(tok.Encode(a, false, false), tok.EOS()), tok.Encode(" and more", false, false)...)
 	want = append(want, tok.EOS())
-	if !equalIDs(got, want) {
+	if !slices.Equal(got, want) {
 		t.Errorf("Encode with parsed specials = %v, want %v", got, want)
 	}
 }
@@ -155,7 +155,7 @@ func TestFlagsLlama(t *testing.T) {
 		}
 		with := tok.Encode("Hello", true, false)
 		without := tok.Encode("Hello", false, false)
-		if len(with) != len(without)+1 || with[0] != 1 || !equalIDs(with[1:], without) {
+		if len(with) != len(without)+1 || with[0] != 1 || !slices.Equal(with[1:], without) {
 			t.Errorf("%s: Encode with BOS %v, without %v", path, with, without)
 		}
 		if !tok.IsEOG(2) || tok.IsEOG(1) || tok.IsEOG(0) {

@@ -1,8 +1,10 @@
-// Package tokenizer implements llama.cpp's SentencePiece ("llama") tokenizer
-// as it is described by a GGUF file's tokenizer.ggml.* metadata: score-driven
-// merges of UTF-8 characters, byte fallback through <0xXX> tokens, the
-// leading-space rule, special/control/user-defined token handling and the
-// BOS/EOS flags. Encode and Decode produce exactly what llama.cpp produces.
+// Package tokenizer implements llama.cpp's tokenizers as a GGUF file's
+// tokenizer.ggml.* metadata describes them: SentencePiece ("llama":
+// score-driven merges of UTF-8 characters, byte fallback through <0xXX>
+// tokens, the leading-space rule) and GPT-2-style byte-level BPE ("gpt2":
+// a pre-tokenizer regex per tokenizer.ggml.pre, byte-level mapping, merge
+// ranks), with special/control/user-defined token handling and the BOS/EOS
+// flags. Encode and Decode produce exactly what llama.cpp produces.
 package tokenizer
 
 import (
@@ -10,6 +12,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 )
 
 // Token types as stored in tokenizer.ggml.token_type (llama_token_type).
@@ -62,12 +65,22 @@ func typeToAttr(t int32) attr {
 // otherwise they must have one entry per token. Special ids are -1 when the
 // vocabulary has none; EOT = -1 lets New look for the usual end-of-turn
 // token texts ("<|eot_id|>", "<|im_end|>", ...) the way llama.cpp does.
+//
+// Model "gpt2" makes a byte-level BPE tokenizer: Merges ("left right", in
+// rank order) and Pre (a tokenizer.ggml.pre name, see PreTokenizers) are
+// then required; IgnoreMerges takes a word that is a token whole, and
+// CleanSpaces makes Decode remove spaces before punctuation, as llama.cpp
+// does per pre-tokenizer (PreDefaults gives its settings).
 type Vocab struct {
+	Model                          string // "llama" (or "") or "gpt2"
 	Tokens                         []string
 	Scores                         []float32
 	Types                          []int32
+	Merges                         []string
+	Pre                            string
 	BOS, EOS, UNK, PAD, EOT        int32
 	AddBOS, AddEOS, AddSpacePrefix bool
+	IgnoreMerges, CleanSpaces      bool
 }
 
 // Tokenizer is an immutable SentencePiece tokenizer; it is safe for
@@ -87,6 +100,8 @@ type Tokenizer struct {
 	bos, eos, unk, pad, eot int32
 	addBOS, addEOS          bool
 	addSpacePrefix          bool
+	cleanSpaces             bool
+	bpe                     *bpeModel // nil for SentencePiece
 	hash                    string
 }
 
@@ -135,6 +150,18 @@ func newTokenizer(v Vocab, x extra) (*Tokenizer, error) {
 	if v.AddEOS && v.EOS < 0 {
 		return nil, errors.New("tokenizer: AddEOS is set but the vocabulary has no EOS token")
 	}
+	var pre preKind
+	switch v.Model {
+	case "", "llama":
+	case "gpt2":
+		d, ok := preTable[v.Pre]
+		if !ok {
+			return nil, fmt.Errorf("tokenizer: BPE pre-tokenizer %q is not supported (supported: %s)", v.Pre, strings.Join(PreTokenizers(), ", "))
+		}
+		pre = d.kind
+	default:
+		return nil, fmt.Errorf("tokenizer: tokenizer model %q is not supported (only \"llama\" and \"gpt2\")", v.Model)
+	}
 
 	t := &Tokenizer{
 		tokens: make([]string, n),
@@ -143,7 +170,8 @@ func newTokenizer(v Vocab, x extra) (*Tokenizer, error) {
 		ids:    make(map[string]int32, n),
 		bos:    v.BOS, eos: v.EOS, unk: v.UNK, pad: v.PAD, eot: v.EOT,
 		addBOS: v.AddBOS, addEOS: v.AddEOS, addSpacePrefix: v.AddSpacePrefix,
-		hash: vocabHash(v),
+		cleanSpaces: v.CleanSpaces,
+		hash:        vocabHash(v),
 	}
 	for i, s := range v.Tokens {
 		if s == "" {
@@ -169,6 +197,12 @@ func newTokenizer(v Vocab, x extra) (*Tokenizer, error) {
 	t.buildSpecialCache()
 	t.buildByteTable()
 	t.buildSepTable()
+	if pre != 0 {
+		var err error
+		if t.bpe, err = newBPEModel(t, v.Merges, pre, v.IgnoreMerges); err != nil {
+			return nil, err
+		}
+	}
 	t.pieces = make([]string, n)
 	for i := range t.pieces {
 		t.pieces[i] = t.rawPiece(int32(i))

@@ -2,10 +2,13 @@
 package testutil
 
 import (
+	"compress/gzip"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -47,6 +50,47 @@ func copyFile(from, to string) error {
 	if _, err := io.Copy(out, in); err != nil {
 		out.Close()
 		return err
+	}
+	return out.Close()
+}
+
+// UnpackDir is CopyDir that also decompresses every "NAME.gz" into NAME,
+// for model files kept gzipped in testdata (large tokenizer.json files).
+func UnpackDir(t testing.TB, src string) string {
+	t.Helper()
+	dst := CopyDir(t, src)
+	gz, err := filepath.Glob(filepath.Join(dst, "*.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range gz {
+		if err := gunzip(p, strings.TrimSuffix(p, ".gz")); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Remove(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dst
+}
+
+func gunzip(from, to string) error {
+	in, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	zr, err := gzip.NewReader(in)
+	if err != nil {
+		return fmt.Errorf("%s: %w", from, err)
+	}
+	out, err := os.Create(to)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, zr); err != nil {
+		out.Close()
+		return fmt.Errorf("%s: %w", from, err)
 	}
 	return out.Close()
 }
