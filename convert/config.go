@@ -111,7 +111,7 @@ func checkRunnable(arch *Arch, c *modelConfig, hc *hf.Config) error {
 	if arch.Name != llamahp.Architecture {
 		return nil
 	}
-	kvs, err := modelKVs(arch.Name, hc, ggml.FileTypeMostlyF16)
+	kvs, err := modelKVs(arch, hc, ggml.FileTypeMostlyF16)
 	if err != nil {
 		return err
 	}
