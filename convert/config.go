@@ -108,10 +108,10 @@ var hfKeys = []struct{ gguf, hf string }{
 // above 1), so convert never writes a model that cannot run. Errors name
 // the config.json keys.
 func checkRunnable(arch *Arch, c *modelConfig, hc *hf.Config) error {
-	if arch.Name != llamahp.Architecture {
+	if _, ok := llamahp.Specs[arch.Name]; !ok {
 		return nil
 	}
-	kvs, err := modelKVs(arch.Name, hc, ggml.FileTypeMostlyF16)
+	kvs, err := modelKVs(arch, hc, ggml.FileTypeMostlyF16)
 	if err != nil {
 		return err
 	}
@@ -120,7 +120,7 @@ func checkRunnable(arch *Arch, c *modelConfig, hc *hf.Config) error {
 	if _, err := llamahp.Parse(md, int(c.Vocab)); err != nil {
 		var keys []string
 		for _, k := range hfKeys {
-			if strings.Contains(err.Error(), llamahp.Key(k.gguf)) && !strings.Contains(strings.Join(keys, " "), k.hf) {
+			if strings.Contains(err.Error(), arch.Name+"."+k.gguf) && !strings.Contains(strings.Join(keys, " "), k.hf) {
 				keys = append(keys, k.hf)
 			}
 		}

@@ -104,6 +104,7 @@ func (p *Plan) produce(i int, c chunk, dst []byte, sc *scratch) error {
 	}
 	src := s.tensor.DType
 	switch {
+	case s.shift != 0:
 	case step.Type == ggml.TypeF32 && src == safetensors.F32,
 		step.Type == ggml.TypeF16 && src == safetensors.F16:
 		copy(dst, raw)
@@ -112,6 +113,9 @@ func (p *Plan) produce(i int, c chunk, dst []byte, sc *scratch) error {
 	f := grow(sc.f32, n)
 	sc.f32 = f
 	decode(f, raw[:n*es], src)
+	if s.shift != 0 {
+		shift(f, s.shift, src, raw[:n*es])
+	}
 	switch step.Type {
 	case ggml.TypeF32:
 		kernels.F32ToBytesRow(dst, f)
@@ -188,5 +192,19 @@ func decode(dst []float32, raw []byte, dt safetensors.DType) {
 		for i := range dst {
 			dst[i] = float32(math.Float64frombits(binary.LittleEndian.Uint64(raw[8*i:])))
 		}
+	}
+}
+
+// shift adds d to every value as llama.cpp's converter does after its
+// dtype promotion: BF16 and F64 sources are widened to F32 first, so the
+// sum is an F32; an F16 source stays F16, so the sum is rounded to F16.
+// tmp (the raw source buffer, no longer needed) holds the rounded values.
+func shift(f []float32, d float32, dt safetensors.DType, tmp []byte) {
+	for i := range f {
+		f[i] += d
+	}
+	if dt == safetensors.F16 {
+		kernels.F32ToF16Row(tmp, f)
+		decode(f, tmp[:2*len(f)], dt)
 	}
 }

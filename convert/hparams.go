@@ -2,6 +2,8 @@ package convert
 
 import (
 	"fmt"
+	"math"
+	"slices"
 	"strings"
 
 	"github.com/zqtool/zq/ggml"
@@ -13,21 +15,71 @@ import (
 const QuantizationVersion = 2
 
 // modelKVs returns the architecture's hyperparameter keys in the order
-// llama.cpp's TextModel/LlamaModel writes them: block_count through
-// key/value_length (package hf), general.file_type, then vocab_size and
-// rope.dimension_count.
-func modelKVs(arch string, c *hf.Config, ft ggml.FileType) (gguf.Metadata, error) {
-	if arch != hf.Arch {
-		return nil, fmt.Errorf("no hyperparameter writer for architecture %q", arch)
-	}
-	md, err := hf.HyperParameters(c)
-	if err != nil {
+// llama.cpp writes them: either the architecture's own key list, or
+// TextModel's generic keys (package hf) then general.file_type; then the
+// architecture's extra keys (llama: vocab_size, rope.dimension_count).
+func modelKVs(arch *Arch, c *hf.Config, ft ggml.FileType) (gguf.Metadata, error) {
+	var md gguf.Metadata
+	if arch.Keys == nil {
+		var err error
+		if md, err = hf.TextHyperParameters(c, arch.Name); err != nil {
+			return nil, err
+		}
+		md.Set("general.file_type", gguf.Uint32(uint32(ft)))
+	} else if err := putKeys(&md, arch, c, ft, arch.Keys); err != nil {
 		return nil, err
 	}
-	md.Set("general.file_type", gguf.Uint32(uint32(ft)))
-	md.Set(arch+".vocab_size", gguf.Uint32(uint32(c.VocabSize)))
-	md.Set(arch+".rope.dimension_count", gguf.Uint32(hf.RopeDimensionCount(c)))
+	if err := putKeys(&md, arch, c, ft, arch.ExtraKeys); err != nil {
+		return nil, err
+	}
 	return md, nil
+}
+
+// putKeys writes keys from config.json's (defaulted) hyperparameters;
+// each must be present.
+func putKeys(md *gguf.Metadata, arch *Arch, c *hf.Config, ft ggml.FileType, keys []KeySpec) error {
+	for _, k := range keys {
+		if k.Kind == KeyFileType {
+			md.Set("general.file_type", gguf.Uint32(uint32(ft)))
+			continue
+		}
+		v, ok := c.HParams[k.HF]
+		if k.HF == "head_dim" {
+			v, ok = int64(c.HeadDim), true
+		}
+		if !ok || v == nil {
+			return fmt.Errorf("%s: key %q is missing, but %s needs it for %s.%s", c.Path, k.HF, c.Architecture, arch.Name, k.GGUF)
+		}
+		f, err := configFloat(c.Path, k.HF, v)
+		if err != nil {
+			return err
+		}
+		switch k.Kind {
+		case KeyF32:
+			md.Set(arch.Name+"."+k.GGUF, gguf.Float32(float32(f)))
+		default:
+			i, isInt := v.(int64)
+			if !isInt || i < 0 || i > math.MaxUint32 {
+				return fmt.Errorf("%s: key %q is %v, expected an integer in 0 … %d", c.Path, k.HF, v, uint32(math.MaxUint32))
+			}
+			md.Set(arch.Name+"."+k.GGUF, gguf.Uint32(uint32(i)))
+		}
+	}
+	return nil
+}
+
+// checkRopeType rejects a rope_scaling type the architecture's forward
+// pass does not implement, naming the architecture and the key.
+func checkRopeType(arch *Arch, c *modelConfig) error {
+	t, _ := ropeParams(c)["rope_type"].(string)
+	if t == "" || t == "default" || slices.ContainsFunc(arch.RopeTypes, func(s string) bool { return strings.EqualFold(s, t) }) {
+		return nil
+	}
+	ok := "none"
+	if len(arch.RopeTypes) > 0 {
+		ok += ", " + strings.Join(arch.RopeTypes, ", ")
+	}
+	return fmt.Errorf("%s: %s: key %q is %q, which zq does not support for this architecture (supported: %s)", c.File, c.Architecture, "rope_scaling.rope_type", t, ok)
 }
 
 // ropeParams returns llama.cpp's view of the RoPE parameters: the

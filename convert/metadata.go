@@ -20,7 +20,7 @@ func (p *Plan) buildMetadata() error {
 		return err
 	}
 	md = appendKVs(md, auth)
-	model, err := modelKVs(p.arch.Name, p.hfcfg, p.ftype)
+	model, err := modelKVs(p.arch, p.hfcfg, p.ftype)
 	if err != nil {
 		return err
 	}
@@ -30,7 +30,11 @@ func (p *Plan) buildMetadata() error {
 	if err != nil {
 		return err
 	}
-	p.md = appendKVs(md, tok)
+	md = appendKVs(md, tok)
+	if p.arch.NoSpacePrefix {
+		md.Set("tokenizer.ggml.add_space_prefix", gguf.Bool(false))
+	}
+	p.md = md
 	return nil
 }
 

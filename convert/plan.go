@@ -39,6 +39,7 @@ type Step struct {
 	Permute     int       `json:"permute,omitempty"`   // > 0: rows un-permuted for llama RoPE in this many head groups
 	Fallback    bool      `json:"fallback,omitempty"`  // the file type's type did not fit the row length; F16 used
 	Generated   string    `json:"generated,omitempty"` // how a tensor without sources is computed
+	Shift       float32   `json:"shift,omitempty"`     // added to every value in the source precision (Gemma norms)
 }
 
 // String formats the step on one line.
@@ -84,6 +85,7 @@ type sourceInfo struct {
 	units     int                    // extent of HF dimension 0 (1 for scalars)
 	unitElems int                    // elements per dimension-0 slice
 	group     int                    // permutation group in units (head_dim), 0 = none
+	shift     float32                // added to every value, in the source precision
 }
 
 // NewPlan opens the checkpoint in dir, loads its config and builds the
@@ -101,6 +103,9 @@ func NewPlan(dir string, opts Options) (*Plan, error) {
 		return nil, fmt.Errorf("%s: %w", cfg.File, err)
 	}
 	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	if err := checkRopeType(arch, cfg); err != nil {
 		return nil, err
 	}
 	if err := checkRunnable(arch, cfg, hfcfg); err != nil {

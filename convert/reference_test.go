@@ -29,7 +29,12 @@ type refDump struct {
 
 func readRef(t *testing.T, outType string) refDump {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(refDir, "convert-"+outType+".json"))
+	return readRefIn(t, refDir, outType)
+}
+
+func readRefIn(t *testing.T, dir, outType string) refDump {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "convert-"+outType+".json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,39 +101,45 @@ func compareTensors(t *testing.T, got []inspect.Tensor, want []inspect.Tensor) {
 	}
 }
 
-// TestMatchesLlamaCpp converts micro-mistral to every output type and
-// compares metadata, tensor infos, tensor bytes and the whole file with
-// what llama.cpp's converter wrote.
+// TestMatchesLlamaCpp converts micro-mistral (llama) and tiny-gemma2
+// (gemma2: own key list, four norms stored minus one, no space prefix) to
+// every output type and compares metadata, tensor infos, tensor bytes and
+// the whole file with what llama.cpp's converter wrote.
 func TestMatchesLlamaCpp(t *testing.T) {
-	for _, ot := range []string{"f16", "bf16", "f32", "q8_0"} {
-		t.Run(ot, func(t *testing.T) {
-			want := readRef(t, ot)
-			p, err := NewPlan(microDir, Options{OutType: ot, Threads: 2})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer p.Close()
-			out := filepath.Join(t.TempDir(), "out.gguf")
-			sum, err := Execute(context.Background(), p, out, ExecOptions{Threads: 3})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if sum.Tensors != len(want.Tensors) {
-				t.Errorf("summary: %d tensors, want %d", sum.Tensors, len(want.Tensors))
-			}
-			got, err := inspect.GGUFPath(out, inspect.Options{SHA256: true})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if sum.Bytes != fileSize(t, out) {
-				t.Errorf("summary: %d bytes, file has %d", sum.Bytes, fileSize(t, out))
-			}
-			compareKVs(t, got, want)
-			compareTensors(t, got.Tensors, want.Tensors)
-			if got.FileSHA256 != want.FileSHA256 {
-				t.Errorf("file sha256 %s, want %s", got.FileSHA256, want.FileSHA256)
-			}
-		})
+	for _, m := range []struct{ name, dir, ref string }{
+		{"micro-mistral", microDir, refDir},
+		{"tiny-gemma2", "../testdata/tiny-gemma2", "../testdata/reference-tiny-gemma2"},
+	} {
+		for _, ot := range []string{"f16", "bf16", "f32", "q8_0"} {
+			t.Run(m.name+"/"+ot, func(t *testing.T) {
+				want := readRefIn(t, m.ref, ot)
+				p, err := NewPlan(m.dir, Options{OutType: ot, Threads: 2})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer p.Close()
+				out := filepath.Join(t.TempDir(), "out.gguf")
+				sum, err := Execute(context.Background(), p, out, ExecOptions{Threads: 3})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if sum.Tensors != len(want.Tensors) {
+					t.Errorf("summary: %d tensors, want %d", sum.Tensors, len(want.Tensors))
+				}
+				got, err := inspect.GGUFPath(out, inspect.Options{SHA256: true})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if sum.Bytes != fileSize(t, out) {
+					t.Errorf("summary: %d bytes, file has %d", sum.Bytes, fileSize(t, out))
+				}
+				compareKVs(t, got, want)
+				compareTensors(t, got.Tensors, want.Tensors)
+				if got.FileSHA256 != want.FileSHA256 {
+					t.Errorf("file sha256 %s, want %s", got.FileSHA256, want.FileSHA256)
+				}
+			})
+		}
 	}
 }
 

@@ -53,6 +53,9 @@ func (p *Plan) planTensors(tensors []safetensors.TensorInfo) error {
 		case PermuteKVHeads:
 			step.Permute, src.group = int(p.cfg.KVHeads), int(p.cfg.HeadDim)
 		}
+		if p.arch.NormShift != 0 && !m.IsBias() && strings.HasSuffix(m.GGUF, "norm.weight") {
+			step.Shift, src.shift = p.arch.NormShift, p.arch.NormShift
+		}
 		p.addStep(step, src)
 	}
 	return p.checkComplete(seen)

@@ -18,6 +18,12 @@ const Arch = "llama"
 // scaling, rope.freq_base, the norm epsilons, expert keys when the config
 // has them, and key_length/value_length when head_dim is known.
 func HyperParameters(cfg *Config) (gguf.Metadata, error) {
+	return TextHyperParameters(cfg, Arch)
+}
+
+// TextHyperParameters is HyperParameters for any architecture that takes
+// llama.cpp's generic TextModel keys (llama, qwen2, …), prefixed by arch.
+func TextHyperParameters(cfg *Config, arch string) (gguf.Metadata, error) {
 	var md gguf.Metadata
 	hp, path := cfg.hp, cfg.Path
 	var err error
@@ -44,7 +50,7 @@ func HyperParameters(cfg *Config) (gguf.Metadata, error) {
 			put(key, k, v)
 		}
 	}
-	a := Arch + "."
+	a := arch + "."
 	u32(a+"block_count", "num_hidden_layers", pyInt{v: int64(cfg.NumLayers)})
 	opt(a+"context_length", keysContext, u32)
 	opt(a+"embedding_length", keysEmbedding, u32)
@@ -65,7 +71,7 @@ func HyperParameters(cfg *Config) (gguf.Metadata, error) {
 			return nil, fmt.Errorf("%s: key %q: is %s, expected an object", path, "rope_parameters.full_attention", describe(fa))
 		}
 	}
-	if err := ropeScaling(&md, path, params); err != nil {
+	if err := ropeScaling(&md, arch, path, params); err != nil {
 		return nil, err
 	}
 	if ms, ok := rp.get("mrope_section"); ok {
@@ -128,7 +134,7 @@ func RopeDimensionCount(cfg *Config) uint32 { return uint32(cfg.HeadDim) }
 // ropeScaling writes the llama.rope.scaling.* keys for rope_type linear,
 // yarn and longrope (llama3 needs a rope_freqs tensor instead; dynamic and
 // unknown types write nothing).
-func ropeScaling(md *gguf.Metadata, path string, rp *object) error {
+func ropeScaling(md *gguf.Metadata, arch, path string, rp *object) error {
 	t, _ := rp.get("rope_type")
 	if t == nil {
 		return nil
@@ -137,7 +143,7 @@ func ropeScaling(md *gguf.Metadata, path string, rp *object) error {
 	if !ok {
 		return fmt.Errorf("%s: key %q: is %s, expected a string", path, "rope_scaling.rope_type", describe(t))
 	}
-	a := Arch + ".rope.scaling."
+	a := arch + ".rope.scaling."
 	factor, _ := rp.get("factor")
 	put := func(key, src string, v any) error {
 		x, err := toFloat32(path, "rope_scaling."+src, v)

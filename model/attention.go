@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/zqtool/zq/ggml"
+	"github.com/zqtool/zq/internal/llamahp"
 	"github.com/zqtool/zq/kernels"
 )
 
@@ -15,12 +16,24 @@ const attnBlock = 64
 // attention takes.
 const attnChunk = 4
 
-// window returns the first cached position query position p attends to.
-func (c *Context) window(p int) int {
-	if w := c.m.H.Window; w > 0 {
+// window returns the first cached position query position p attends to
+// in layer il (llama.cpp masks p0 when p − p0 ≥ window).
+func (c *Context) window(il, p int) int {
+	if w := llamahp.Hparams(c.m.H).SlidingWindow(il); w > 0 {
 		return max(0, p-w+1)
 	}
 	return 0
+}
+
+// score turns a raw query·key product into the softmax input: the
+// attention scale, then soft-capping c·tanh(s/c) when the model has it
+// (ggml's flash attention folds 1/c into the scale).
+func (c *Context) score(raw float32) float32 {
+	h := &c.m.H
+	if h.AttnSoftcap > 0 {
+		return h.AttnSoftcap * float32(math.Tanh(float64(raw*(h.AttnScale/h.AttnSoftcap))))
+	}
+	return raw * h.AttnScale
 }
 
 // attention computes causal (optionally sliding-window) grouped-query
@@ -70,7 +83,7 @@ func (c *Context) attendGroup(s *workerScratch, il, p, t, kvh int) {
 		M[i], S[i] = float32(math.Inf(-1)), 0
 	}
 	kl := ks.layers[il]
-	for j0 := c.window(p); j0 <= p; j0 += attnBlock {
+	for j0 := c.window(il, p); j0 <= p; j0 += attnBlock {
 		cnt := min(attnBlock, p+1-j0)
 		ks.kern.Mul(hd, kl[j0*ks.rowBytes+kvh*ks.headBytes:], ks.rowBytes, cnt, qa, qrb, g, s.scores, attnBlock)
 		vb := s.vrow[:cnt*hd]
@@ -81,7 +94,7 @@ func (c *Context) attendGroup(s *workerScratch, il, p, t, kvh int) {
 			a := acc[i*hd : (i+1)*hd]
 			m, sum := M[i], S[i]
 			for r, raw := range s.scores[i*attnBlock : i*attnBlock+cnt] {
-				sv := raw * h.AttnScale
+				sv := c.score(raw)
 				ms, ev := float32(1), float32(1)
 				if sv > m {
 					ms = expf(m - sv)
@@ -114,14 +127,14 @@ func (c *Context) attendHalf(s *workerScratch, il, p, t, kvh, g int, qa []byte, 
 		M[i], S[i] = float32(math.Inf(-1)), 0
 	}
 	kl, vl := ks.layers[il], vs.layers[il]
-	for j0 := c.window(p); j0 <= p; j0 += attnBlock {
+	for j0 := c.window(il, p); j0 <= p; j0 += attnBlock {
 		cnt := min(attnBlock, p+1-j0)
 		ks.kern.Mul(hd, kl[j0*ks.rowBytes+kvh*ks.headBytes:], ks.rowBytes, cnt, qa, qrb, g, s.scores, attnBlock)
 		for i := 0; i < g; i++ {
 			a := acc16[2*i*hd : 2*(i+1)*hd]
 			m, sum := M[i], S[i]
 			for r, raw := range s.scores[i*attnBlock : i*attnBlock+cnt] {
-				sv := raw * h.AttnScale
+				sv := c.score(raw)
 				ms, ev := float32(1), float32(1)
 				if sv > m {
 					ms = expf(m - sv)
@@ -183,10 +196,10 @@ func (c *Context) attentionRef(il, n, pos int) {
 			p := pos + t
 			kvOff := (head / group) * hd
 			q := c.q[t*qd+head*hd : t*qd+(head+1)*hd]
-			j0 := c.window(p)
+			j0 := c.window(il, p)
 			mx := float32(math.Inf(-1))
 			for j := j0; j <= p; j++ {
-				s := kernels.DotF32(q, kc[j*kvd+kvOff:j*kvd+kvOff+hd]) * h.AttnScale
+				s := c.score(kernels.DotF32(q, kc[j*kvd+kvOff:j*kvd+kvOff+hd]))
 				sc[j] = s
 				mx = max(mx, s)
 			}

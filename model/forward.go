@@ -2,6 +2,9 @@ package model
 
 import (
 	"fmt"
+	"math"
+
+	"github.com/zqtool/zq/kernels"
 )
 
 // Eval evaluates tokens at positions pos, pos+1, … (pos ≤ Len(): earlier
@@ -75,6 +78,9 @@ func (c *Context) evalBatch(tokens []int32, pos, first int, logits []float32) er
 			return err
 		}
 	}
+	if h.EmbdScale {
+		kernels.ScaleF32(x, float32(math.Sqrt(float64(h.Embd))))
+	}
 	for t := 0; t < n; t++ {
 		ropeTable(c.rope[t*h.RopeDims:(t+1)*h.RopeDims], pos+t, h.RopeDims, h.RopeBase, h.RopeScale, m.RopeFreqs)
 	}
@@ -94,7 +100,13 @@ func (c *Context) evalBatch(tokens []int32, pos, first int, logits []float32) er
 	for t := 0; t < nOut; t++ {
 		rmsNorm(xn[t*h.Embd:(t+1)*h.Embd], x[(first+t)*h.Embd:(first+t+1)*h.Embd], m.OutputNorm, h.RMSEps)
 	}
-	return c.matmul(m.Output, xn, nOut, logits)
+	if err := c.matmul(m.Output, xn, nOut, logits); err != nil {
+		return err
+	}
+	if h.FinalSoftcap > 0 {
+		softcap(logits, h.FinalSoftcap)
+	}
+	return nil
 }
 
 // layer applies block il to the n tokens in c.x at positions pos….
@@ -118,10 +130,17 @@ func (c *Context) layer(il, n, pos int) error {
 		}
 		addBias(p.y, n, p.b)
 	}
+	rot := rope
+	if h.NeoX {
+		rot = ropeNeoX
+	}
 	for t := 0; t < n; t++ {
 		table := c.rope[t*h.RopeDims : (t+1)*h.RopeDims]
-		rope(q[t*qd:(t+1)*qd], h.Heads, h.HeadDim, table)
-		rope(kb[t*kvd:(t+1)*kvd], h.KVHeads, h.HeadDim, table)
+		rot(q[t*qd:(t+1)*qd], h.Heads, h.HeadDim, table)
+		rot(kb[t*kvd:(t+1)*kvd], h.KVHeads, h.HeadDim, table)
+	}
+	if h.QScale {
+		kernels.ScaleF32(q, h.QScaleValue)
 	}
 	if c.opts.Reference {
 		copy(c.ref.k[il][pos*kvd:], kb)
@@ -136,6 +155,7 @@ func (c *Context) layer(il, n, pos int) error {
 		return err
 	}
 	addBias(tmp, n, l.BO)
+	postNorm(tmp, n, e, l.AttnPostNorm, h.RMSEps)
 	addTo(x, tmp)
 
 	for t := 0; t < n; t++ {
@@ -150,11 +170,27 @@ func (c *Context) layer(il, n, pos int) error {
 		return err
 	}
 	addBias(u, n, l.BUp)
-	swiglu(g, u)
+	if h.GELU {
+		geglu(g, u)
+	} else {
+		swiglu(g, u)
+	}
 	if err := c.matmul(l.Down, g, n, tmp); err != nil {
 		return err
 	}
 	addBias(tmp, n, l.BDown)
+	postNorm(tmp, n, e, l.FFNPostNorm, h.RMSEps)
 	addTo(x, tmp)
 	return nil
+}
+
+// postNorm RMS-normalises each of the n rows of x (length e) in place with
+// weight w; a nil w does nothing.
+func postNorm(x []float32, n, e int, w []float32, eps float32) {
+	if w == nil {
+		return
+	}
+	for t := 0; t < n; t++ {
+		rmsNorm(x[t*e:(t+1)*e], x[t*e:(t+1)*e], w, eps)
+	}
 }

@@ -24,8 +24,10 @@ func (h Hparams) QDim() int { return h.Heads * h.HeadDim }
 // KVDim is the width of the key and value projections (KVHeads·HeadDim).
 func (h Hparams) KVDim() int { return h.KVHeads * h.HeadDim }
 
-// key returns "llama." + name.
-func key(name string) string { return llamahp.Key(name) }
+// keyer returns a function prefixing names with "<arch>.".
+func keyer(arch string) func(string) string {
+	return func(name string) string { return arch + "." + name }
+}
 
 // ParseHparams decodes and validates the llama hyperparameters in md with
 // llamahp.Parse (the rules the converter applies too), then what only this
@@ -37,7 +39,8 @@ func ParseHparams(md gguf.Metadata, vocab int) (Hparams, error) {
 		return Hparams{}, err
 	}
 	h := Hparams(lh)
-	if h.RopeScale, err = ropeScale(md); err != nil {
+	key := keyer(h.Arch)
+	if h.RopeScale, err = ropeScale(md, key); err != nil {
 		return Hparams{}, err
 	}
 	if _, ok := md.Get(key("expert_count")); ok {
@@ -50,7 +53,7 @@ func ParseHparams(md gguf.Metadata, vocab int) (Hparams, error) {
 
 // ropeScale returns the frequency scale of linear RoPE scaling (1 when
 // none); other scaling types are rejected.
-func ropeScale(md gguf.Metadata) (float32, error) {
+func ropeScale(md gguf.Metadata, key func(string) string) (float32, error) {
 	typ := "linear"
 	if _, ok := md.Get(key("rope.scaling.type")); ok {
 		s, err := md.String(key("rope.scaling.type"))

@@ -5,12 +5,15 @@ import (
 	"io"
 
 	"github.com/zqtool/zq/gguf"
+	"github.com/zqtool/zq/internal/llamahp"
 )
 
 // Layer holds one transformer block's weights. Bias vectors are nil when
 // the file has none.
 type Layer struct {
 	AttnNorm, FFNNorm []float32
+	AttnPostNorm      []float32 // post_attention_norm (gemma2) or nil
+	FFNPostNorm       []float32 // post_ffw_norm (gemma2) or nil
 	Q, K, V, O        *Weight
 	Gate, Up, Down    *Weight
 
@@ -70,8 +73,8 @@ func (m *Model) Close() error {
 func Load(f *gguf.File) (*Model, error) {
 	te, ok := f.Lookup("token_embd.weight")
 	if !ok {
-		if arch := f.ArchPrefix(); arch != Architecture {
-			return nil, fmt.Errorf("general.architecture is %q; only %q models can be evaluated", arch, Architecture)
+		if arch := f.ArchPrefix(); !supported(arch) {
+			return nil, fmt.Errorf("general.architecture is %q; only llama, qwen2 and gemma2 models can be evaluated", arch)
 		}
 		return nil, fmt.Errorf("tensor %q is missing", "token_embd.weight")
 	}
@@ -145,6 +148,8 @@ func loadLayer(f *gguf.File, h Hparams, i int, l *Layer) error {
 	}{
 		{&l.AttnNorm, "attn_norm.weight", h.Embd, false},
 		{&l.FFNNorm, "ffn_norm.weight", h.Embd, false},
+		{&l.AttnPostNorm, "post_attention_norm.weight", h.Embd, !h.PostNorms},
+		{&l.FFNPostNorm, "post_ffw_norm.weight", h.Embd, !h.PostNorms},
 		{&l.BQ, "attn_q.bias", h.QDim(), true},
 		{&l.BK, "attn_k.bias", h.KVDim(), true},
 		{&l.BV, "attn_v.bias", h.KVDim(), true},
@@ -164,4 +169,10 @@ func loadLayer(f *gguf.File, h Hparams, i int, l *Layer) error {
 		}
 	}
 	return nil
+}
+
+// supported reports whether the forward pass evaluates arch.
+func supported(arch string) bool {
+	_, ok := llamahp.Specs[arch]
+	return ok
 }

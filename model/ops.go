@@ -2,6 +2,8 @@ package model
 
 import (
 	"math"
+
+	"github.com/zqtool/zq/kernels"
 )
 
 // rmsNorm writes x·(1/sqrt(mean(x²)+eps))·w to dst, as ggml's rms_norm
@@ -51,6 +53,54 @@ func rope(x []float32, heads, dims int, table []float32) {
 			v[i] = x0*c - x1*s
 			v[i+1] = x0*s + x1*c
 		}
+	}
+}
+
+// ropeNeoX rotates the pairs (i, i+dims/2) of every head in x by the
+// angles in table (GGML_ROPE_TYPE_NEOX, used by qwen2 and gemma2).
+func ropeNeoX(x []float32, heads, dims int, table []float32) {
+	half := dims / 2
+	for h := 0; h < heads; h++ {
+		v := x[h*dims : (h+1)*dims]
+		for i := 0; i < half; i++ {
+			c, s := table[2*i], table[2*i+1]
+			x0, x1 := v[i], v[i+half]
+			v[i] = x0*c - x1*s
+			v[i+half] = x0*s + x1*c
+		}
+	}
+}
+
+// gelu is ggml's CPU GELU (tanh approximation) as its geglu uses it: the
+// input rounded to float16, looked up in a float16 table, so the result is
+// float16-rounded too; 0 below −10 and the identity above 10.
+func gelu(x float32) float32 {
+	switch {
+	case x <= -10:
+		return 0
+	case x >= 10:
+		return x
+	}
+	const sqrt2OverPi, coefA = 0.79788456080286535587989211986876, 0.044715
+	v := kernels.F16ToF32(kernels.F32ToF16(x))
+	g := 0.5 * v * (1 + float32(math.Tanh(float64(float32(sqrt2OverPi)*v*(1+float32(coefA)*v*v)))))
+	return kernels.F16ToF32(kernels.F32ToF16(g))
+}
+
+// geglu overwrites g with gelu(g)·u.
+func geglu(g, u []float32) {
+	u = u[:len(g)]
+	for i, v := range g {
+		g[i] = gelu(v) * u[i]
+	}
+}
+
+// softcap applies c·tanh(x/c) to every element, as ggml_scale, ggml_tanh,
+// ggml_scale do (c > 0).
+func softcap(x []float32, c float32) {
+	inv := 1 / c
+	for i, v := range x {
+		x[i] = float32(math.Tanh(float64(v*inv))) * c
 	}
 }
 

@@ -254,3 +254,20 @@ func TestFromSafetensors(t *testing.T) {
 		compareDump(t, out, loadDump(t, filepath.Join(refDir, "quant-"+preset+".json")))
 	}
 }
+
+// TestGemma2Presets quantizes tiny-gemma2 (gemma2: tied embeddings make
+// token_embd the output tensor; four norms per block) straight from its
+// checkpoint with every preset and expects llama-quantize's files.
+func TestGemma2Presets(t *testing.T) {
+	src, err := OpenSource("../testdata/tiny-gemma2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	for _, name := range goldenPresets {
+		t.Run(name, func(t *testing.T) {
+			out, _ := runPreset(t, src, name, 2)
+			compareDump(t, out, loadDump(t, filepath.Join("../testdata/reference-tiny-gemma2", "quant-"+name+".json")))
+		})
+	}
+}

@@ -12,8 +12,28 @@ import (
 	"github.com/zqtool/zq/gguf"
 )
 
-// Architecture is the general.architecture these rules are for.
+// Architecture is the original general.architecture these rules are for;
+// Specs lists every one the forward pass evaluates.
 const Architecture = "llama"
+
+// Spec is what distinguishes one supported architecture's transformer
+// block from llama's, as data: a fourth family is one more entry.
+type Spec struct {
+	NeoX       bool // RoPE rotates (i, i+dims/2) pairs (GGML_ROPE_TYPE_NEOX)
+	SWAPattern int  // > 0: layer il uses the sliding window iff il%SWAPattern < SWAPattern-1 (llama.cpp's set_swa_pattern)
+	SWADefault int  // window when attention.sliding_window is absent (0: none)
+	GELU       bool // GELU-tanh gate instead of SiLU
+	EmbdScale  bool // embeddings scaled by sqrt(n_embd)
+	PostNorms  bool // post_attention_norm and post_ffw_norm in every block
+	QScale     bool // queries scaled by 1/sqrt(head_dim) before attention (Gemma's f_attention_scale), scores not
+}
+
+// Specs are the architectures the forward pass evaluates.
+var Specs = map[string]Spec{
+	"llama":  {},
+	"qwen2":  {NeoX: true},
+	"gemma2": {NeoX: true, SWAPattern: 2, SWADefault: 4096, GELU: true, EmbdScale: true, PostNorms: true, QScale: true},
+}
 
 // Limits on hyperparameters read from untrusted files: anything larger is
 // rejected before allocating.
@@ -44,6 +64,20 @@ type Hparams struct {
 	// with a sliding window here and without one there.
 	Window     int
 	ContextLen int // llama.context_length (informational)
+
+	Arch         string  // general.architecture: the key prefix
+	Spec                 // the architecture's block shape
+	AttnSoftcap  float32 // <arch>.attn_logit_softcapping (0: none)
+	FinalSoftcap float32 // <arch>.final_logit_softcapping (0: none)
+	QScaleValue  float32 // the query scale when Spec.QScale
+}
+
+// SlidingWindow returns the window of layer il (0: full attention).
+func (h Hparams) SlidingWindow(il int) int {
+	if h.SWAPattern > 0 && il%h.SWAPattern >= h.SWAPattern-1 {
+		return 0
+	}
+	return h.Window
 }
 
 // Key returns the metadata key "llama." + name.
@@ -60,10 +94,12 @@ func Parse(md gguf.Metadata, vocab int) (Hparams, error) {
 	if err != nil {
 		return Hparams{}, err
 	}
-	if arch != Architecture {
-		return Hparams{}, fmt.Errorf("general.architecture is %q; only %q models can be evaluated", arch, Architecture)
+	spec, ok := Specs[arch]
+	if !ok {
+		return Hparams{}, fmt.Errorf("general.architecture is %q; only llama, qwen2 and gemma2 models can be evaluated", arch)
 	}
-	var h Hparams
+	Key := func(name string) string { return arch + "." + name }
+	h := Hparams{Arch: arch, Spec: spec, Window: spec.SWADefault}
 	ints := []struct {
 		dst      *int
 		name     string
@@ -149,5 +185,34 @@ func Parse(md gguf.Metadata, vocab int) (Hparams, error) {
 	h.RopeScale = 1
 	// llama.cpp's llama architecture ignores llama.attention.scale.
 	h.AttnScale = float32(1 / math.Sqrt(float64(float32(h.HeadDim))))
+	if spec.QScale {
+		// gemma2: 1/sqrt(n_embd/n_head) for the 46-layer 27B, else 1/sqrt(head_dim).
+		h.QScaleValue = h.AttnScale
+		if h.Layers == 46 {
+			h.QScaleValue = float32(1 / math.Sqrt(float64(float32(h.Embd/h.Heads))))
+		}
+		h.AttnScale = 1
+	}
+	for _, c := range []struct {
+		dst  *float32
+		name string
+	}{{&h.AttnSoftcap, "attn_logit_softcapping"}, {&h.FinalSoftcap, "final_logit_softcapping"}} {
+		if _, ok := md.Get(Key(c.name)); !ok {
+			continue
+		}
+		if *c.dst, err = md.Float32(Key(c.name)); err != nil {
+			return Hparams{}, err
+		}
+		if !(*c.dst >= 0) || math.IsInf(float64(*c.dst), 0) {
+			return Hparams{}, fmt.Errorf("metadata key %q = %g must be a finite number ≥ 0", Key(c.name), *c.dst)
+		}
+	}
+	if spec.GELU && h.AttnSoftcap == 0 {
+		// llama.cpp's gemma2 soft-caps attention whenever the key is absent too (default 50).
+		h.AttnSoftcap = 50
+	}
+	if spec.GELU && h.FinalSoftcap == 0 {
+		h.FinalSoftcap = 30
+	}
 	return h, nil
 }

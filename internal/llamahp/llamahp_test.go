@@ -51,7 +51,7 @@ func TestParse(t *testing.T) {
 			md := micro()
 			if tc.key == "" {
 				md.Set("general.architecture", gguf.String("gpt2"))
-				tc.want = "only \"llama\""
+				tc.want = "only llama, qwen2 and gemma2"
 			} else {
 				md.Set(Key(tc.key), tc.value)
 			}
