@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/zqtool/zq/gguf"
+	"github.com/zqtool/zq/hf"
 )
 
 // Dim is a tensor dimension expressed in terms of the model config, so the
@@ -83,6 +86,9 @@ type Arch struct {
 	// NoSpacePrefix writes tokenizer.ggml.add_space_prefix = false after
 	// the vocabulary (Gemma's SentencePiece).
 	NoSpacePrefix bool
+	// Vocab writes the tokenizer.* keys; nil means hf.Tokenizer (llama.cpp's
+	// LlamaModel.set_vocab).
+	Vocab func(dir string, cfg *hf.Config) (gguf.Metadata, error)
 }
 
 // KeyKind is the GGUF type of a hyperparameter key.
@@ -137,6 +143,7 @@ var qwen2Arch = Arch{
 	Ignore:          llamaArch.Ignore,
 	StripPrefixes:   llamaArch.StripPrefixes,
 	RopeTypes:       []string{"linear"},
+	Vocab:           hf.TokenizerSPMOrGPT2,
 }
 
 // gemma2Arch: four norms per block, norms stored minus one, soft-capping

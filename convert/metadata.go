@@ -26,7 +26,11 @@ func (p *Plan) buildMetadata() error {
 	}
 	md = appendKVs(md, model)
 	md.Set("general.quantization_version", gguf.Uint32(QuantizationVersion))
-	tok, err := hf.Tokenizer(p.dir, p.hfcfg)
+	vocab := p.arch.Vocab
+	if vocab == nil {
+		vocab = hf.Tokenizer
+	}
+	tok, err := vocab(p.dir, p.hfcfg)
 	if err != nil {
 		return err
 	}
