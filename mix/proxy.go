@@ -22,7 +22,8 @@ type Source struct {
 	Importance []float32
 	// RowWeight, when set, weights each row's error (the token embedding:
 	// how often each token occurs in the calibration text); rows of weight
-	// 0 are skipped. Without it rows are sampled evenly.
+	// 0 are skipped and the rest sampled evenly. Without it all rows are
+	// sampled evenly.
 	RowWeight []float64
 }
 
@@ -33,15 +34,25 @@ const rowsPerTask = 8
 // scales their weighted sum to the whole tensor.
 func (s *Source) sample(maxRows int) (rows []int, weights []float64) {
 	if s.RowWeight != nil {
-		total := 0.0
-		for _, w := range s.RowWeight {
-			total += w
-		}
+		var used []int
 		for r, w := range s.RowWeight {
 			if w > 0 {
-				rows = append(rows, r)
-				weights = append(weights, w/total)
+				used = append(used, r)
 			}
+		}
+		// Every step-th used row, its weight normalised over the sample:
+		// the weighted mean error per row used.
+		step := 1
+		if maxRows > 0 && len(used) > maxRows {
+			step = (len(used) + maxRows - 1) / maxRows
+		}
+		total := 0.0
+		for k := 0; k < len(used); k += step {
+			rows = append(rows, used[k])
+			total += s.RowWeight[used[k]]
+		}
+		for _, r := range rows {
+			weights = append(weights, s.RowWeight[r]/total)
 		}
 		return rows, weights
 	}
