@@ -23,12 +23,12 @@ type Settings struct {
 	ImatrixChunks int    `json:"imatrix_chunks"` // at most this many chunks (< 0: all)
 	Ctx           int    `json:"ctx"`            // tokens per calibration-pass chunk
 	Tokens        int    `json:"tokens"`         // calibration-pass tokens (whole chunks, at least one)
-	MaxRows       int    `json:"max_rows"`       // proxy rows sampled per tensor (0: all)
+	Values        int    `json:"values"`         // proxy: values sampled per tensor, in whole rows (0: all)
 	Groups        string `json:"groups"`         // calibration groups: "tensor" or "block"
 }
 
 // DefaultSettings are zq quantize's defaults for mixes.
-var DefaultSettings = Settings{ImatrixCtx: collect.DefaultCtx, ImatrixChunks: -1, Ctx: 512, Tokens: 4096, MaxRows: 512, Groups: "auto"}
+var DefaultSettings = Settings{ImatrixCtx: collect.DefaultCtx, ImatrixChunks: -1, Ctx: 512, Tokens: 4096, Values: 1 << 18, Groups: "auto"}
 
 // maxTensorGroups is the most tensors for which "auto" calibrates every
 // tensor on its own; larger models calibrate per block half.
@@ -139,7 +139,7 @@ func Measure(ctx context.Context, in Input, cfg Config) (*Measurements, *quantiz
 	start = time.Now()
 	srcs, types := sources(in, mats, im, toks)
 	progress("proxy errors", 0, 1)
-	proxy, err := ProxyErrors(ctx, srcs, types, cfg.MaxRows, cfg.Threads)
+	proxy, err := ProxyErrors(ctx, srcs, types, cfg.Values, cfg.Threads)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -181,8 +181,8 @@ func (c *Config) check() error {
 		return fmt.Errorf("calibration chunks of %d and %d tokens: at least 4", s.ImatrixCtx, s.Ctx)
 	case s.Tokens < 1:
 		return fmt.Errorf("%d calibration tokens: at least one chunk is needed", s.Tokens)
-	case s.MaxRows < 0:
-		return fmt.Errorf("negative proxy row count %d", s.MaxRows)
+	case s.Values < 0:
+		return fmt.Errorf("negative proxy sample size %d", s.Values)
 	case s.Groups != "auto" && s.Groups != "tensor" && s.Groups != "block":
 		return fmt.Errorf("calibration groups %q: expected auto, tensor or block", s.Groups)
 	case c.Threads < 0:
@@ -303,11 +303,13 @@ func calibrate(ctx context.Context, in Input, cfg Config, ms *Measurements, srcs
 			data []byte
 		}
 		var restore []saved
+		from := len(in.Model.Layers) // the first layer the group changes
 		for i, t := range ms.Tensors {
 			if t.Group != g {
 				continue
 			}
 			w := mats[i]
+			from = min(from, layerOf(in.Model, w))
 			if gm.Name == "" {
 				gm.Name = w.Name
 				if strings.HasPrefix(w.Name, "blk.") && cfg.Groups != "tensor" && groupSize(ms, g) > 1 {
@@ -325,7 +327,7 @@ func calibrate(ctx context.Context, in Input, cfg Config, ms *Measurements, srcs
 			}
 			gm.Proxy += t.Proxy[indexOf(t.Types, t.Ref)]
 		}
-		kld, err := ev.meanKLD()
+		kld, err := ev.meanKLD(from)
 		for _, r := range restore {
 			if rerr := r.w.Replace(r.t, r.data); rerr != nil && err == nil {
 				err = rerr
@@ -341,6 +343,23 @@ func calibrate(ctx context.Context, in Input, cfg Config, ms *Measurements, srcs
 		progress("calibration passes", g+2, nGroups+1)
 	}
 	return nil
+}
+
+// layerOf is the layer whose input w changes: −1 for the token
+// embedding, len(Layers) for the output head.
+func layerOf(m *model.Model, w *model.Weight) int {
+	if w == m.TokEmbd {
+		return -1
+	}
+	for i := range m.Layers {
+		l := &m.Layers[i]
+		for _, x := range []*model.Weight{l.Q, l.K, l.V, l.O, l.Gate, l.Up, l.Down} {
+			if x == w {
+				return i
+			}
+		}
+	}
+	return len(m.Layers)
 }
 
 func groupSize(ms *Measurements, g int) int {

@@ -19,7 +19,7 @@ const (
 
 // testSettings keep the measurement small: a few short chunks, sampled
 // rows and one calibration pass per block half.
-var testSettings = Settings{ImatrixCtx: 128, ImatrixChunks: 4, Ctx: 128, Tokens: 256, MaxRows: 16, Groups: "block"}
+var testSettings = Settings{ImatrixCtx: 128, ImatrixChunks: 4, Ctx: 128, Tokens: 256, Values: 4096, Groups: "block"}
 
 // microInput opens the micro model with the first 20 kB of the text.
 func microInput(t *testing.T) Input {
@@ -110,7 +110,7 @@ func TestCacheAndPlan(t *testing.T) {
 		t.Errorf("cached importance matrix differs (file %q)", im2.File)
 	}
 	other := testSettings
-	other.MaxRows = 32
+	other.Values = 8192
 	mats := in.Model.Matrices()
 	if cacheKey(in, other, mats) == cacheKey(in, testSettings, mats) {
 		t.Error("other settings have the same cache key")
@@ -149,5 +149,44 @@ func TestCacheAndPlan(t *testing.T) {
 	}
 	if _, err := NewPlan(src, ms, PlanConfig{Target: Target{Size: 1 << 20}, Imatrix: im}); err == nil {
 		t.Error("a 1 MiB target for a model whose smallest mix is larger was accepted")
+	}
+}
+
+// TestEvaluatorReplay checks that a pass rerun from the changed layer
+// (chunks longer than one batch included) gives exactly the KL divergence
+// of a pass from the embeddings, and that an unchanged model gives 0 (up
+// to the base's log-probabilities being kept in float32).
+func TestEvaluatorReplay(t *testing.T) {
+	in := microInput(t)
+	toks := in.Tok.Encode(in.Text, true, false)
+	chunks := [][]int32{toks[:600], toks[600:1200]}
+	ev, err := newEvaluator(context.Background(), in.Model, chunks, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ev.close()
+	if d, err := ev.meanKLD(0); err != nil || d > 1e-7 {
+		t.Fatalf("unchanged model: KLD %g, %v", d, err)
+	}
+	w := in.Model.Layers[2].Gate
+	orig, typ := w.Data, w.Type
+	q, err := quantizeWeight(w, ggml.TypeQ2_K, nil, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Replace(ggml.TypeQ2_K, q); err != nil {
+		t.Fatal(err)
+	}
+	defer w.Replace(typ, orig)
+	replay, err := ev.meanKLD(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := ev.meanKLD(-1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if replay != full || !(full > 0) {
+		t.Errorf("KLD from layer 2 %g, from the embeddings %g", replay, full)
 	}
 }

@@ -32,7 +32,11 @@ const rowsPerTask = 8
 
 // sample returns the rows whose error is measured and the factor that
 // scales their weighted sum to the whole tensor.
-func (s *Source) sample(maxRows int) (rows []int, weights []float64) {
+func (s *Source) sample(values int) (rows []int, weights []float64) {
+	maxRows := 0
+	if values > 0 {
+		maxRows = max(1, values/s.Cols)
+	}
 	if s.RowWeight != nil {
 		var used []int
 		for r, w := range s.RowWeight {
@@ -73,12 +77,12 @@ func (s *Source) sample(maxRows int) (rows []int, weights []float64) {
 
 // ProxyErrors measures, for each source and each of its candidate types
 // (types[i] for srcs[i]), the importance-weighted squared quantization
-// error summed over the tensor's rows (estimated from at most maxRows
-// evenly spaced rows, all when maxRows ≤ 0): the expected squared error of
+// error summed over the tensor's rows (estimated from evenly spaced rows
+// holding at most values values, at least one row; all when values ≤ 0): the expected squared error of
 // the tensor's output per token. Each row is quantized exactly as the
 // file will store it (same importance vector). The result does not depend
 // on threads.
-func ProxyErrors(ctx context.Context, srcs []Source, types [][]ggml.Type, maxRows, threads int) ([][]float64, error) {
+func ProxyErrors(ctx context.Context, srcs []Source, types [][]ggml.Type, values, threads int) ([][]float64, error) {
 	type task struct {
 		src    int
 		rows   []int
@@ -86,7 +90,7 @@ func ProxyErrors(ctx context.Context, srcs []Source, types [][]ggml.Type, maxRow
 	}
 	var tasks []task
 	for i := range srcs {
-		rows, w := srcs[i].sample(maxRows)
+		rows, w := srcs[i].sample(values)
 		for k := 0; k < len(rows); k += rowsPerTask {
 			e := min(len(rows), k+rowsPerTask)
 			tasks = append(tasks, task{i, rows[k:e], w[k:e]})

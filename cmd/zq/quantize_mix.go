@@ -20,7 +20,7 @@ type mixFlags struct {
 	like, size string
 	bpw        float64
 	tokens     int
-	rows       int
+	values     int
 	groups     string
 	cache      string
 	noCache    bool
@@ -32,7 +32,7 @@ func addMixFlags(cmd *cobra.Command, m *mixFlags) {
 	f.StringVar(&m.size, "target-size", "", "measured mix: the file size, e.g. 4.0GiB, 3.5GB, 800MiB or 123456789B (needs --calibration)")
 	f.Float64Var(&m.bpw, "target-bpw", 0, "measured mix: bits per weight, e.g. 4.5 (needs --calibration)")
 	f.IntVar(&m.tokens, "measure-tokens", mix.DefaultSettings.Tokens, "tokens of the calibration text in each calibration pass of a mix")
-	f.IntVar(&m.rows, "measure-rows", mix.DefaultSettings.MaxRows, "rows per tensor whose quantization error a mix measures (0: all)")
+	f.IntVar(&m.values, "measure-values", mix.DefaultSettings.Values, "values per tensor (whole rows) whose quantization error a mix measures (0: all)")
 	f.StringVar(&m.groups, "measure-groups", mix.DefaultSettings.Groups, "calibration passes of a mix: tensor (one per tensor), block (one per layer's attention and feed-forward) or auto")
 	f.StringVar(&m.cache, "measure-cache", mix.DefaultCacheDir(), "directory keeping a mix's measurements per model, text and settings")
 	f.BoolVar(&m.noCache, "no-measure-cache", false, "measure again and keep nothing")
@@ -148,7 +148,7 @@ func runMix(cmd *cobra.Command, args []string, mf *mixFlags, calib *calibration,
 
 	s := mix.DefaultSettings
 	s.ImatrixCtx, s.ImatrixChunks, s.Ctx = calib.ctx, calib.chunks, calib.ctx
-	s.Tokens, s.MaxRows, s.Groups = mf.tokens, mf.rows, mf.groups
+	s.Tokens, s.Values, s.Groups = mf.tokens, mf.values, mf.groups
 	cfg := mix.Config{Settings: s, Threads: threads, CacheDir: mf.cache, Progress: stageBars(errw)}
 	if mf.noCache {
 		cfg.CacheDir = ""
