@@ -22,13 +22,25 @@ type Settings struct {
 	ImatrixCtx    int    `json:"imatrix_ctx"`    // tokens per importance-matrix chunk
 	ImatrixChunks int    `json:"imatrix_chunks"` // at most this many chunks (< 0: all)
 	Ctx           int    `json:"ctx"`            // tokens per calibration-pass chunk
-	Tokens        int    `json:"tokens"`         // calibration-pass tokens (whole chunks, at least one)
+	Tokens        int    `json:"tokens"`         // calibration-pass tokens (whole chunks, at least one; 0: AutoTokens)
 	Values        int    `json:"values"`         // proxy: values sampled per tensor, in whole rows (0: all)
 	Groups        string `json:"groups"`         // calibration groups: "tensor" or "block"
 }
 
 // DefaultSettings are zq quantize's defaults for mixes.
-var DefaultSettings = Settings{ImatrixCtx: collect.DefaultCtx, ImatrixChunks: -1, Ctx: 512, Tokens: 4096, Values: 1 << 18, Groups: "auto"}
+var DefaultSettings = Settings{ImatrixCtx: collect.DefaultCtx, ImatrixChunks: -1, Ctx: 512, Tokens: 0, Values: 1 << 18, Groups: "auto"}
+
+// AutoTokens is the calibration-pass length used unless one is given:
+// 4096 tokens for models of up to 200M parameters, proportionally fewer
+// for larger ones (the passes then cost about the same), at least one
+// chunk.
+func AutoTokens(m *model.Model) int {
+	const full, upTo = 4096, 200e6
+	if m.Params <= upTo {
+		return full
+	}
+	return int(full * upTo / float64(m.Params))
+}
 
 // maxTensorGroups is the most tensors for which "auto" calibrates every
 // tensor on its own; larger models calibrate per block half.
@@ -179,8 +191,8 @@ func (c *Config) check() error {
 	switch {
 	case s.ImatrixCtx < 4 || s.Ctx < 4:
 		return fmt.Errorf("calibration chunks of %d and %d tokens: at least 4", s.ImatrixCtx, s.Ctx)
-	case s.Tokens < 1:
-		return fmt.Errorf("%d calibration tokens: at least one chunk is needed", s.Tokens)
+	case s.Tokens < 0:
+		return fmt.Errorf("%d calibration tokens: expected a positive count or 0 (automatic)", s.Tokens)
 	case s.Values < 0:
 		return fmt.Errorf("negative proxy sample size %d", s.Values)
 	case s.Groups != "auto" && s.Groups != "tensor" && s.Groups != "block":
@@ -270,7 +282,11 @@ func refType(types []ggml.Type) ggml.Type {
 // calibrate runs the calibration passes: the base, then each group
 // quantized alone to its reference types.
 func calibrate(ctx context.Context, in Input, cfg Config, ms *Measurements, srcs []Source, toks []int32, progress func(string, int, int)) error {
-	nChunks := max(1, min(cfg.Tokens/cfg.Ctx, len(toks)/cfg.Ctx))
+	tokens := cfg.Tokens
+	if tokens == 0 {
+		tokens = AutoTokens(in.Model)
+	}
+	nChunks := max(1, min(tokens/cfg.Ctx, len(toks)/cfg.Ctx))
 	if len(toks) < cfg.Ctx {
 		return fmt.Errorf("the calibration text has %d tokens, fewer than one chunk of %d", len(toks), cfg.Ctx)
 	}

@@ -26,11 +26,13 @@ cut = b.index(b'\n', len(b) // 2) + 1
 open('cal.txt', 'wb').write(b[:cut]); open('eval.txt', 'wb').write(b[cut:])
 PY
 "$llama/llama-imatrix" -m "$f16" -f cal.txt -o llama-cal.imatrix.gguf -t "$threads" >imatrix.log 2>&1
+zqpresets=$("$zq" quantize --list)
+makes() { grep -qw "$1" <<<"$zqpresets"; } # zq can make preset $1
 files=()
 for p in "${presets[@]}"; do
   "$llama/llama-quantize" --imatrix llama-cal.imatrix.gguf "$f16" "llama-$p.gguf" "$p" "$threads" >"quantize-$p.log" 2>&1
   size=$(stat -c %s "llama-$p.gguf")
-  if "$zq" quantize --list | grep -qw "$p"; then
+  if makes "$p"; then
     target=(--like "$p")
   else # a preset zq cannot make: the same file size
     target=(--target-size "${size}B")
@@ -43,7 +45,7 @@ done
 # such as IQ2_M before the IQ2 codecs, are left to llama-perplexity below).
 zqfiles=()
 for p in "${presets[@]}"; do
-  "$zq" quantize --list | grep -qw "$p" && zqfiles+=("llama-$p.gguf")
+  if makes "$p"; then zqfiles+=("llama-$p.gguf"); fi
   zqfiles+=("mix-$p.gguf")
 done
 "$zq" verify "${zqfiles[@]}" --base "$f16" --text eval.txt --ctx 256 -t "$threads" --json >verify.json

@@ -31,7 +31,7 @@ func addMixFlags(cmd *cobra.Command, m *mixFlags) {
 	f.StringVar(&m.like, "like", "", "measured mix: the size of this preset's file for the model, e.g. Q4_K_M (needs --calibration)")
 	f.StringVar(&m.size, "target-size", "", "measured mix: the file size, e.g. 4.0GiB, 3.5GB, 800MiB or 123456789B (needs --calibration)")
 	f.Float64Var(&m.bpw, "target-bpw", 0, "measured mix: bits per weight, e.g. 4.5 (needs --calibration)")
-	f.IntVar(&m.tokens, "measure-tokens", mix.DefaultSettings.Tokens, "tokens of the calibration text in each calibration pass of a mix")
+	f.IntVar(&m.tokens, "measure-tokens", mix.DefaultSettings.Tokens, "tokens of the calibration text in each calibration pass of a mix (0: 4096 up to 200M parameters, proportionally fewer beyond)")
 	f.IntVar(&m.values, "measure-values", mix.DefaultSettings.Values, "values per tensor (whole rows) whose quantization error a mix measures (0: all)")
 	f.StringVar(&m.groups, "measure-groups", mix.DefaultSettings.Groups, "calibration passes of a mix: tensor (one per tensor), block (one per layer's attention and feed-forward) or auto")
 	f.StringVar(&m.cache, "measure-cache", mix.DefaultCacheDir(), "directory keeping a mix's measurements per model, text and settings")

@@ -104,6 +104,10 @@ func TestQuantizeMix(t *testing.T) {
 			t.Errorf("%s: stored as %v, planned %s", pt.Name, ti, pt.Type)
 		}
 	}
+	// zq profile lists the mix as a row of its own, named by its target.
+	if out, err := runZQ(t, "profile", "a.gguf", f16, "--target", "rtx 3060", "--json"); err != nil || !strings.Contains(out, `"name": "mix like Q4_K_M"`) {
+		t.Errorf("zq profile: %v; no row named \"mix like Q4_K_M\"", err)
+	}
 
 	for _, tc := range []struct {
 		args []string
