@@ -24,11 +24,12 @@ type Settings struct {
 	Ctx           int    `json:"ctx"`            // tokens per calibration-pass chunk
 	Tokens        int    `json:"tokens"`         // calibration-pass tokens (whole chunks, at least one; 0: AutoTokens)
 	Values        int    `json:"values"`         // proxy: values sampled per tensor, in whole rows (0: all)
-	Groups        string `json:"groups"`         // calibration groups: "tensor" or "block"
+	Groups        string `json:"groups"`         // calibration groups: "tensor", "block" or "auto"
+	Probes        int    `json:"probes"`         // with "block": layers calibrated tensor by tensor
 }
 
 // DefaultSettings are zq quantize's defaults for mixes.
-var DefaultSettings = Settings{ImatrixCtx: collect.DefaultCtx, ImatrixChunks: -1, Ctx: 512, Tokens: 0, Values: 1 << 18, Groups: "auto"}
+var DefaultSettings = Settings{ImatrixCtx: collect.DefaultCtx, ImatrixChunks: -1, Ctx: 512, Tokens: 0, Values: 1 << 18, Groups: "auto", Probes: 3}
 
 // AutoTokens is the calibration-pass length used unless one is given:
 // 4096 tokens for models of up to 200M parameters, proportionally fewer
@@ -92,6 +93,8 @@ type TensorMeasure struct {
 	Types []string  `json:"types"` // ggml names
 	Proxy []float64 `json:"proxy"` // per type
 	Ref   string    `json:"reference_type"`
+	// Scale turns the proxy into a predicted KL divergence (see fitScales).
+	Scale float64 `json:"scale"`
 }
 
 // GroupMeasure is one calibration pass: the group's tensors quantized to
@@ -106,7 +109,7 @@ type GroupMeasure struct {
 
 // measureVersion changes whenever the measurement method does, so that
 // older cached measurements are not reused.
-const measureVersion = 1
+const measureVersion = 2
 
 // refBPW is the bits per weight of the calibration passes' type (Q3_K):
 // low enough for a clear signal, within the range mixes use.
@@ -156,7 +159,7 @@ func Measure(ctx context.Context, in Input, cfg Config) (*Measurements, *quantiz
 		return nil, nil, err
 	}
 	progress("proxy errors", 1, 1)
-	groups := groupTensors(mats, cfg.Groups)
+	groups := groupTensors(in.Model, cfg.Groups, cfg.Probes)
 	for i, s := range srcs {
 		tm := TensorMeasure{Name: s.Name, Rows: s.Rows, Cols: s.Cols, Group: groups[i], Proxy: proxy[i]}
 		for _, t := range types[i] {
@@ -171,6 +174,7 @@ func Measure(ctx context.Context, in Input, cfg Config) (*Measurements, *quantiz
 	if err := calibrate(ctx, in, cfg, ms, srcs, toks, progress); err != nil {
 		return nil, nil, err
 	}
+	fitScales(ms)
 	ms.PassSeconds = time.Since(start).Seconds()
 	if cfg.CacheDir != "" {
 		if err := saveCache(cfg.CacheDir, key, ms, set, in.TextName); err != nil {
@@ -197,6 +201,8 @@ func (c *Config) check() error {
 		return fmt.Errorf("negative proxy sample size %d", s.Values)
 	case s.Groups != "auto" && s.Groups != "tensor" && s.Groups != "block":
 		return fmt.Errorf("calibration groups %q: expected auto, tensor or block", s.Groups)
+	case s.Probes < 0:
+		return fmt.Errorf("negative probe layer count %d", s.Probes)
 	case c.Threads < 0:
 		return fmt.Errorf("negative thread count %d", c.Threads)
 	}
@@ -224,44 +230,6 @@ func sources(in Input, mats []*model.Weight, im *quantize.Imatrix, toks []int32)
 		types[i] = Candidates(w.Cols, s.Importance != nil)
 	}
 	return srcs, types
-}
-
-// groupTensors assigns each weight a calibration group: its own, or with
-// "block" one per layer's attention and one per layer's feed-forward
-// weights (the embedding and output alone).
-func groupTensors(mats []*model.Weight, mode string) []int {
-	if mode == "auto" {
-		mode = "tensor"
-		if len(mats) > maxTensorGroups {
-			mode = "block"
-		}
-	}
-	out := make([]int, len(mats))
-	ids := map[string]int{}
-	for i, w := range mats {
-		key := w.Name
-		if mode == "block" && strings.HasPrefix(w.Name, "blk.") {
-			key = blockHalf(w.Name)
-		}
-		id, ok := ids[key]
-		if !ok {
-			id = len(ids)
-			ids[key] = id
-		}
-		out[i] = id
-	}
-	return out
-}
-
-// blockHalf names the part of a layer a weight belongs to: "blk.N.attn"
-// or "blk.N.ffn".
-func blockHalf(name string) string {
-	rest := strings.TrimPrefix(name, "blk.")
-	n, _, _ := strings.Cut(rest, ".")
-	if strings.Contains(name, ".ffn_") {
-		return "blk." + n + ".ffn"
-	}
-	return "blk." + n + ".attn"
 }
 
 // refType is the candidate closest to refBPW bits per weight (lower type
@@ -359,33 +327,6 @@ func calibrate(ctx context.Context, in Input, cfg Config, ms *Measurements, srcs
 		progress("calibration passes", g+2, nGroups+1)
 	}
 	return nil
-}
-
-// layerOf is the layer whose input w changes: −1 for the token
-// embedding, len(Layers) for the output head.
-func layerOf(m *model.Model, w *model.Weight) int {
-	if w == m.TokEmbd {
-		return -1
-	}
-	for i := range m.Layers {
-		l := &m.Layers[i]
-		for _, x := range []*model.Weight{l.Q, l.K, l.V, l.O, l.Gate, l.Up, l.Down} {
-			if x == w {
-				return i
-			}
-		}
-	}
-	return len(m.Layers)
-}
-
-func groupSize(ms *Measurements, g int) int {
-	n := 0
-	for _, t := range ms.Tensors {
-		if t.Group == g {
-			n++
-		}
-	}
-	return n
 }
 
 func indexOf(xs []string, s string) int {

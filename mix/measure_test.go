@@ -2,6 +2,7 @@ package mix
 
 import (
 	"context"
+	"math"
 	"os"
 	"reflect"
 	"testing"
@@ -18,8 +19,9 @@ const (
 )
 
 // testSettings keep the measurement small: a few short chunks, sampled
-// rows and one calibration pass per block half.
-var testSettings = Settings{ImatrixCtx: 128, ImatrixChunks: 4, Ctx: 128, Tokens: 256, Values: 4096, Groups: "block"}
+// rows, the first layer's tensors calibrated alone and one calibration
+// pass per half of the others.
+var testSettings = Settings{ImatrixCtx: 128, ImatrixChunks: 4, Ctx: 128, Tokens: 256, Values: 4096, Groups: "block", Probes: 1}
 
 // microInput opens the micro model with the first 20 kB of the text.
 func microInput(t *testing.T) Input {
@@ -50,8 +52,8 @@ func TestMeasure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ms.Tensors) != 30 || len(ms.Groups) != 10 || ms.Tokens != 256 {
-		t.Fatalf("%d tensors, %d groups, %d tokens; want 30, 10, 256", len(ms.Tensors), len(ms.Groups), ms.Tokens)
+	if len(ms.Tensors) != 30 || len(ms.Groups) != 15 || ms.Tokens != 256 {
+		t.Fatalf("%d tensors, %d groups, %d tokens; want 30, 15, 256", len(ms.Tensors), len(ms.Groups), ms.Tokens)
 	}
 	if _, ok := im.Entries["output.weight"]; !ok || len(im.Entries) != 29 {
 		t.Errorf("importance matrix has %d entries (output.weight: %v), want the 28 block weights and the output", len(im.Entries), ok)
@@ -73,6 +75,9 @@ func TestMeasure(t *testing.T) {
 		}
 		if tm.Ref != "q3_K" {
 			t.Errorf("%s: reference type %s, want q3_K", tm.Name, tm.Ref)
+		}
+		if !(tm.Scale > 0) {
+			t.Errorf("%s: scale %g", tm.Name, tm.Scale)
 		}
 	}
 	for _, g := range ms.Groups {
@@ -188,5 +193,40 @@ func TestEvaluatorReplay(t *testing.T) {
 	}
 	if replay != full || !(full > 0) {
 		t.Errorf("KLD from layer 2 %g, from the embeddings %g", replay, full)
+	}
+}
+
+// TestFitScales checks the scales of a block-calibrated model: tensors
+// calibrated alone keep theirs; in a group each kind keeps its typical
+// scale (geometric mean over the probes) up to one factor that makes the
+// group's prediction its measured KL divergence.
+func TestFitScales(t *testing.T) {
+	tm := func(name string, group int, proxy float64) TensorMeasure {
+		return TensorMeasure{Name: name, Group: group, Types: []string{"q3_K"}, Proxy: []float64{proxy}, Ref: "q3_K"}
+	}
+	ms := &Measurements{
+		Tensors: []TensorMeasure{
+			tm("blk.0.attn_q.weight", 0, 1), tm("blk.0.attn_v.weight", 1, 1),
+			tm("blk.2.attn_q.weight", 2, 1), tm("blk.2.attn_v.weight", 3, 1),
+			tm("blk.1.attn_q.weight", 4, 2), tm("blk.1.attn_v.weight", 4, 3),
+			tm("output.weight", 5, 10),
+		},
+		Groups: []GroupMeasure{{Scale: 1e-4}, {Scale: 1e-2}, {Scale: 4e-4}, {Scale: 4e-2}, {KLD: 0.05}, {Scale: 0.5}},
+	}
+	fitScales(ms)
+	// Typical scales: q 2e-4, v 2e-2; group 4: 2·2e-4 + 3·2e-2 = 0.0604
+	// predicted with them, 0.05 measured.
+	f := 0.05 / 0.0604
+	want := []float64{1e-4, 1e-2, 4e-4, 4e-2, 2e-4 * f, 2e-2 * f, 0.5}
+	for i, w := range want {
+		if got := ms.Tensors[i].Scale; math.Abs(got-w) > 1e-12*w {
+			t.Errorf("%s: scale %g, want %g", ms.Tensors[i].Name, got, w)
+		}
+	}
+	if got := 2*ms.Tensors[4].Scale + 3*ms.Tensors[5].Scale; math.Abs(got-0.05) > 1e-12 {
+		t.Errorf("group predicts %g, measured 0.05", got)
+	}
+	if p := probeLayers(22, 3); len(p) != 3 || !p[0] || !p[11] || !p[21] {
+		t.Errorf("probe layers of 22: %v", p)
 	}
 }

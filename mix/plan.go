@@ -66,10 +66,10 @@ type Plan struct {
 
 // options returns a measured tensor's choices: each candidate's exact
 // size (padded to the file's alignment when align > 1) and predicted
-// damage, the group's scale times the proxy.
+// damage, the tensor's scale times the proxy.
 func (ms *Measurements) options(i int, align uint64) ([]Option, error) {
 	t := ms.Tensors[i]
-	scale := ms.Groups[t.Group].Scale
+	scale := t.Scale
 	out := make([]Option, len(t.Types))
 	for k, name := range t.Types {
 		typ, err := ggml.ParseType(name)

@@ -22,6 +22,7 @@ type mixFlags struct {
 	tokens     int
 	values     int
 	groups     string
+	probes     int
 	cache      string
 	noCache    bool
 }
@@ -33,7 +34,8 @@ func addMixFlags(cmd *cobra.Command, m *mixFlags) {
 	f.Float64Var(&m.bpw, "target-bpw", 0, "measured mix: bits per weight, e.g. 4.5 (needs --calibration)")
 	f.IntVar(&m.tokens, "measure-tokens", mix.DefaultSettings.Tokens, "tokens of the calibration text in each calibration pass of a mix (0: 4096 up to 200M parameters, proportionally fewer beyond)")
 	f.IntVar(&m.values, "measure-values", mix.DefaultSettings.Values, "values per tensor (whole rows) whose quantization error a mix measures (0: all)")
-	f.StringVar(&m.groups, "measure-groups", mix.DefaultSettings.Groups, "calibration passes of a mix: tensor (one per tensor), block (one per layer's attention and feed-forward) or auto")
+	f.StringVar(&m.groups, "measure-groups", mix.DefaultSettings.Groups, "calibration passes of a mix: tensor (one per tensor), block (one per tensor of the probe layers, one per attention and feed-forward half of the others) or auto (tensor up to 64 tensors)")
+	f.IntVar(&m.probes, "measure-probes", mix.DefaultSettings.Probes, "with --measure-groups block: layers calibrated tensor by tensor (first, last and evenly between)")
 	f.StringVar(&m.cache, "measure-cache", mix.DefaultCacheDir(), "directory keeping a mix's measurements per model, text and settings")
 	f.BoolVar(&m.noCache, "no-measure-cache", false, "measure again and keep nothing")
 }
@@ -148,7 +150,7 @@ func runMix(cmd *cobra.Command, args []string, mf *mixFlags, calib *calibration,
 
 	s := mix.DefaultSettings
 	s.ImatrixCtx, s.ImatrixChunks, s.Ctx = calib.ctx, calib.chunks, calib.ctx
-	s.Tokens, s.Values, s.Groups = mf.tokens, mf.values, mf.groups
+	s.Tokens, s.Values, s.Groups, s.Probes = mf.tokens, mf.values, mf.groups, mf.probes
 	cfg := mix.Config{Settings: s, Threads: threads, CacheDir: mf.cache, Progress: stageBars(errw)}
 	if mf.noCache {
 		cfg.CacheDir = ""

@@ -60,7 +60,7 @@ func TestQuantizeMix(t *testing.T) {
 		t.Fatal(err)
 	}
 	small := []string{"--calibration", "cal.txt", "--calibration-ctx", "128", "--calibration-chunks", "4",
-		"--measure-tokens", "256", "--measure-values", "4096", "--measure-groups", "block", "--json"}
+		"--measure-tokens", "256", "--measure-values", "4096", "--measure-groups", "block", "--measure-probes", "1", "--json"}
 	mixArgs := func(in, out string, extra ...string) []string {
 		return append(append([]string{"quantize", in, out, "--like", "q4_k_m"}, small...), extra...)
 	}
@@ -120,7 +120,7 @@ func TestQuantizeMix(t *testing.T) {
 		{[]string{"--like", "f16", "--calibration", "cal.txt"}, "not a quantized preset"},
 		{[]string{"--target-bpw", "40", "--calibration", "cal.txt"}, "--target-bpw 40"},
 		{[]string{"--target-bpw", "1", "--measure-cache", "c1", "--calibration", "cal.txt", "--calibration-ctx", "128",
-			"--calibration-chunks", "4", "--measure-tokens", "256", "--measure-values", "4096", "--measure-groups", "block"}, "smallest possible size"},
+			"--calibration-chunks", "4", "--measure-tokens", "256", "--measure-values", "4096", "--measure-groups", "block", "--measure-probes", "1"}, "smallest possible size"},
 		{[]string{"--like", "q4_k_m", "--calibration", "cal.txt", "--measure-groups", "layer"}, "expected auto, tensor or block"},
 	} {
 		args := append([]string{"quantize", f16, "bad.gguf"}, tc.args...)
