@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"strings"
 	"time"
 
 	"github.com/zqtool/zq/codec"
@@ -265,7 +264,6 @@ func calibrate(ctx context.Context, in Input, cfg Config, ms *Measurements, srcs
 			chunks[k][0] = in.Tok.BOS()
 		}
 	}
-	mats := in.Model.Matrices()
 	nGroups := 0
 	for _, t := range ms.Tensors {
 		nGroups = max(nGroups, t.Group+1)
@@ -280,51 +278,58 @@ func calibrate(ctx context.Context, in Input, cfg Config, ms *Measurements, srcs
 	progress("calibration passes", 1, nGroups+1)
 	ms.Groups = make([]GroupMeasure, nGroups)
 	for g := range nGroups {
-		gm := &ms.Groups[g]
-		type saved struct {
-			w    *model.Weight
-			t    ggml.Type
-			data []byte
+		if err := passGroup(in.Model, ev, ms, g, srcs, cfg.Threads); err != nil {
+			return err
 		}
-		var restore []saved
-		from := len(in.Model.Layers) // the first layer the group changes
-		for i, t := range ms.Tensors {
-			if t.Group != g {
-				continue
-			}
-			w := mats[i]
-			from = min(from, layerOf(in.Model, w))
-			if gm.Name == "" {
-				gm.Name = w.Name
-				if strings.HasPrefix(w.Name, "blk.") && cfg.Groups != "tensor" && groupSize(ms, g) > 1 {
-					gm.Name = blockHalf(w.Name)
-				}
-			}
-			ref, _ := ggml.ParseType(t.Ref)
-			data, err := quantizeWeight(w, ref, srcs[i].Importance, cfg.Threads)
-			if err != nil {
-				return err
-			}
-			restore = append(restore, saved{w, w.Type, w.Data})
-			if err := w.Replace(ref, data); err != nil {
-				return err
-			}
-			gm.Proxy += t.Proxy[indexOf(t.Types, t.Ref)]
+		progress("calibration passes", g+2, nGroups+1)
+	}
+	return nil
+}
+
+// passGroup quantizes group g's tensors to their reference types in
+// memory, measures the KL divergence this causes and puts the weights
+// back.
+func passGroup(m *model.Model, ev *evaluator, ms *Measurements, g int, srcs []Source, threads int) (err error) {
+	gm := &ms.Groups[g]
+	mats := m.Matrices()
+	from := len(m.Layers) // the first layer the group changes
+	n := groupSize(ms, g)
+	for i, t := range ms.Tensors {
+		if t.Group != g {
+			continue
 		}
-		kld, err := ev.meanKLD(from)
-		for _, r := range restore {
-			if rerr := r.w.Replace(r.t, r.data); rerr != nil && err == nil {
-				err = rerr
+		w := mats[i]
+		from = min(from, layerOf(m, w))
+		if gm.Name == "" {
+			gm.Name = w.Name
+			if n > 1 {
+				gm.Name = blockHalf(w.Name)
 			}
 		}
+		ref, err := ggml.ParseType(t.Ref)
 		if err != nil {
 			return err
 		}
-		gm.KLD = kld
-		if gm.Proxy > 0 {
-			gm.Scale = kld / gm.Proxy
+		data, err := quantizeWeight(w, ref, srcs[i].Importance, threads)
+		if err != nil {
+			return err
 		}
-		progress("calibration passes", g+2, nGroups+1)
+		origType, origData := w.Type, w.Data
+		if err := w.Replace(ref, data); err != nil {
+			return err
+		}
+		defer func() {
+			if rerr := w.Replace(origType, origData); rerr != nil && err == nil {
+				err = rerr
+			}
+		}()
+		gm.Proxy += t.Proxy[indexOf(t.Types, t.Ref)]
+	}
+	if gm.KLD, err = ev.meanKLD(from); err != nil {
+		return err
+	}
+	if gm.Proxy > 0 {
+		gm.Scale = gm.KLD / gm.Proxy
 	}
 	return nil
 }
