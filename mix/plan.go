@@ -3,6 +3,7 @@ package mix
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 
 	"github.com/zqtool/zq/ggml"
@@ -93,6 +94,9 @@ func (ms *Measurements) options(i int, align uint64) ([]Option, error) {
 type PlanConfig struct {
 	Target  Target
 	Imatrix *quantize.Imatrix // the importance matrix quantizing will use
+	// Types, when not empty, are the only types the mix may use (say,
+	// the K-quants, whose CPU kernels are the fastest).
+	Types []ggml.Type
 }
 
 // NewPlan allocates a mix of src's tensors within the target from the
@@ -181,6 +185,13 @@ func NewPlan(src quantize.Source, ms *Measurements, cfg PlanConfig) (*Plan, erro
 		opts, err := ms.options(j, a)
 		if err != nil {
 			return nil, err
+		}
+		if len(cfg.Types) > 0 {
+			opts = slices.DeleteFunc(opts, func(o Option) bool { return !slices.Contains(cfg.Types, o.Type) })
+			if len(opts) == 0 {
+				return nil, fmt.Errorf("tensor %q (rows of %d): none of the allowed types %v fits it (candidates: %v)",
+					ms.Tensors[j].Name, ms.Tensors[j].Cols, cfg.Types, ms.Tensors[j].Types)
+			}
 		}
 		items = append(items, opts)
 		order = append(order, i)

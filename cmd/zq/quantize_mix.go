@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/zqtool/zq/ggml"
 	"github.com/zqtool/zq/imatrix/collect"
 	"github.com/zqtool/zq/internal/progress"
 	"github.com/zqtool/zq/mix"
@@ -25,6 +26,7 @@ type mixFlags struct {
 	probes     int
 	cache      string
 	noCache    bool
+	types      []string
 }
 
 func addMixFlags(cmd *cobra.Command, m *mixFlags) {
@@ -38,6 +40,7 @@ func addMixFlags(cmd *cobra.Command, m *mixFlags) {
 	f.IntVar(&m.probes, "measure-probes", mix.DefaultSettings.Probes, "with --measure-groups block: layers calibrated tensor by tensor (first, last and evenly between)")
 	f.StringVar(&m.cache, "measure-cache", mix.DefaultCacheDir(), "directory keeping a mix's measurements per model, text and settings")
 	f.BoolVar(&m.noCache, "no-measure-cache", false, "measure again and keep nothing")
+	f.StringSliceVar(&m.types, "mix-types", nil, "the only types a mix may use, e.g. q4_K,q5_K,q6_K,q8_0 (default: every candidate)")
 }
 
 // active reports whether a mix target was given.
@@ -116,6 +119,14 @@ func runMix(cmd *cobra.Command, args []string, mf *mixFlags, calib *calibration,
 	if err != nil {
 		return err
 	}
+	pc := mix.PlanConfig{Target: target}
+	for _, name := range mf.types {
+		t, err := ggml.ParseType(name)
+		if err != nil {
+			return fmt.Errorf("--mix-types: %w", err)
+		}
+		pc.Types = append(pc.Types, t)
+	}
 	if calib.text == "" {
 		return fmt.Errorf("a measured mix needs a calibration text: pass --calibration TEXT")
 	}
@@ -168,7 +179,8 @@ func runMix(cmd *cobra.Command, args []string, mf *mixFlags, calib *calibration,
 		fmt.Fprintf(errw, "%s: measured %d tensors in %d calibration passes of %d tokens: importance matrix %.1f s, proxies %.1f s, passes %.1f s\n",
 			cmd.CommandPath(), len(ms.Tensors), len(ms.Groups)+1, ms.Tokens, ms.ImatrixSeconds, ms.ProxySeconds, ms.PassSeconds)
 	}
-	plan, err := mix.NewPlan(src, ms, mix.PlanConfig{Target: target, Imatrix: im})
+	pc.Imatrix = im
+	plan, err := mix.NewPlan(src, ms, pc)
 	if err != nil {
 		return err
 	}

@@ -80,6 +80,15 @@ func TestQuantizeMix(t *testing.T) {
 	if _, err := os.Stat("dry.gguf"); err == nil {
 		t.Error("--dry-run wrote its output")
 	}
+	kq := runMixJSON(t, mixArgs(f16, "k.gguf", "--dry-run", "--measure-cache", "c1", "--mix-types", "q4_K,q5_K,q6_K")...)
+	for _, pt := range kq.Plan.Tensors {
+		if pt.Type != "q4_K" && pt.Type != "q5_K" && pt.Type != "q6_K" {
+			t.Errorf("--mix-types q4_K,q5_K,q6_K: %s is %s", pt.Name, pt.Type)
+		}
+	}
+	if kq.Plan.KLD < a.Plan.KLD {
+		t.Errorf("fewer types predict less damage: %g < %g", kq.Plan.KLD, a.Plan.KLD)
+	}
 	fromDir := runMixJSON(t, mixArgs(hf, "d.gguf", "--dry-run", "--no-measure-cache")...)
 	if !reflect.DeepEqual(fromDir.Plan.Tensors, a.Plan.Tensors) {
 		t.Error("the Hugging Face directory gives another plan than its F16 conversion")
@@ -122,6 +131,7 @@ func TestQuantizeMix(t *testing.T) {
 		{[]string{"--target-bpw", "1", "--measure-cache", "c1", "--calibration", "cal.txt", "--calibration-ctx", "128",
 			"--calibration-chunks", "4", "--measure-tokens", "256", "--measure-values", "4096", "--measure-groups", "block", "--measure-probes", "1"}, "smallest possible size"},
 		{[]string{"--like", "q4_k_m", "--calibration", "cal.txt", "--measure-groups", "layer"}, "expected auto, tensor or block"},
+		{[]string{"--like", "q4_k_m", "--calibration", "cal.txt", "--mix-types", "q4_K,q9_K"}, "--mix-types"},
 	} {
 		args := append([]string{"quantize", f16, "bad.gguf"}, tc.args...)
 		if _, err := runZQ(t, args...); err == nil || !strings.Contains(err.Error(), tc.want) {
