@@ -123,6 +123,9 @@ func TestRoundTrip(t *testing.T) {
 		if want := f.DataOffset + int64(alignUp(last.Offset+last.Size(), 64)); st.Size() != want {
 			t.Errorf("file size %d, want %d (last tensor padded)", st.Size(), want)
 		}
+		if n, err := FileSize(md, infos); err != nil || n != st.Size() {
+			t.Errorf("FileSize = %d, %v; the file has %d bytes", n, err, st.Size())
+		}
 		f.Close()
 	}
 }

@@ -393,3 +393,25 @@ func scalarMatches(t ValueType, x any) bool {
 	}
 	return false
 }
+
+// FileSize is the size of the GGUF file Create would write for md and
+// tensors (header, alignment padding and tensor data), without writing it.
+func FileSize(md Metadata, tensors []TensorInfo) (int64, error) {
+	align, err := alignmentOf(md)
+	if err != nil {
+		return 0, err
+	}
+	var data uint64
+	for _, t := range tensors {
+		n, err := t.size()
+		if err != nil {
+			return 0, err
+		}
+		data += alignUp(n, align)
+	}
+	cw := &countingWriter{w: io.Discard}
+	if err := writeHeader(cw, md, tensors); err != nil {
+		return 0, err
+	}
+	return int64(alignUp(uint64(cw.n), align) + data), nil
+}

@@ -81,16 +81,32 @@ func (c *Context) evalBatch(tokens []int32, pos, first int, logits []float32) er
 	if h.EmbdScale {
 		kernels.ScaleF32(x, float32(math.Sqrt(float64(h.Embd))))
 	}
+	return c.evalLayers(n, pos, 0, first, logits, nil)
+}
+
+// evalLayers runs the n hidden states in c.x at positions pos… through
+// layers from… and the output head (positions first…), calling hook, when
+// set, with the states entering each layer and, as layer len(Layers), the
+// head.
+func (c *Context) evalLayers(n, pos, from, first int, logits []float32, hook func(layer int, x []float32)) error {
+	m, h := c.m, c.m.H
+	x := c.x[:n*h.Embd]
 	for t := 0; t < n; t++ {
 		ropeTable(c.rope[t*h.RopeDims:(t+1)*h.RopeDims], pos+t, h.RopeDims, h.RopeBase, h.RopeScale, m.RopeFreqs)
 	}
-	for il := range m.Layers {
+	for il := from; il < len(m.Layers); il++ {
 		if err := c.cancelled(); err != nil {
 			return err
+		}
+		if hook != nil {
+			hook(il, x)
 		}
 		if err := c.layer(il, n, pos); err != nil {
 			return err
 		}
+	}
+	if hook != nil {
+		hook(len(m.Layers), x)
 	}
 	if first >= n {
 		return nil

@@ -176,3 +176,18 @@ func supported(arch string) bool {
 	_, ok := llamahp.Specs[arch]
 	return ok
 }
+
+// Matrices returns every weight matrix of the model once: the token
+// embedding, each layer's Q, K, V, O, gate, up and down, then the output
+// head (left out when tied to the token embedding).
+func (m *Model) Matrices() []*Weight {
+	out := []*Weight{m.TokEmbd}
+	for i := range m.Layers {
+		l := &m.Layers[i]
+		out = append(out, l.Q, l.K, l.V, l.O, l.Gate, l.Up, l.Down)
+	}
+	if m.Output != m.TokEmbd {
+		out = append(out, m.Output)
+	}
+	return out
+}

@@ -145,3 +145,29 @@ func (w *Weight) mulTile(r0, r1 int, x []float32, nTok int, y []float32, ldy int
 	}
 	return nil
 }
+
+// Replace gives w new contents of the same shape: data holds Rows rows of
+// Cols elements encoded as t. It lets a caller try another quantization of
+// one weight in memory (contexts made earlier see the change at their next
+// Eval); data must stay unmodified while w uses it.
+func (w *Weight) Replace(t ggml.Type, data []byte) error {
+	if !codec.Supports(t) {
+		return fmt.Errorf("tensor %q: type %s has no codec", w.Name, t)
+	}
+	if w.Cols%t.BlockSize() != 0 {
+		return fmt.Errorf("tensor %q: row length %d is not a multiple of the %s block size %d", w.Name, w.Cols, t, t.BlockSize())
+	}
+	rb, err := t.RowSize(int64(w.Cols))
+	if err != nil {
+		return fmt.Errorf("tensor %q: %w", w.Name, err)
+	}
+	if int64(len(data)) != rb*int64(w.Rows) {
+		return fmt.Errorf("tensor %q: %d bytes for %d rows of %s, expected %d", w.Name, len(data), w.Rows, t, rb*int64(w.Rows))
+	}
+	w.Type, w.Data, w.RowBytes = t, data, int(rb)
+	w.kern = kernels.MatKernel{}
+	if k, ok := codec.MatKernelFor(t); ok && w.Cols%k.Act.BlockSize() == 0 {
+		w.kern = k
+	}
+	return nil
+}

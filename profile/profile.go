@@ -172,7 +172,10 @@ func sortRows(rows []report.Row) {
 // buildRow predicts one model on the target.
 func buildRow(m *memory.Model, d catalog.Device, o *Options, fa bool, calib *predict.Calibration) (report.Row, error) {
 	name := m.FileType
-	if name == "" {
+	switch {
+	case m.MixOf != "":
+		name = "mix " + m.MixOf // zq quantize --like/--target-*: not the preset
+	case name == "":
 		name = filepath.Base(m.Path)
 	}
 	p, err := predict.Run(m, d, predict.Options{Ctxs: o.Ctxs, KVTypes: []string{o.KVType}, FlashAttn: fa, UBatch: o.UBatch, Calib: calib})

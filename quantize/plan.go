@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 
@@ -91,6 +92,10 @@ type PlanOptions struct {
 	Policy            PolicyOptions
 	LeaveOutputTensor bool
 	AllowRequantize   bool
+	// TensorTypes overrides the rules' choice for the named tensors (exact
+	// names of quantizable tensors), as llama-quantize's --tensor-type
+	// does; the forced token-embedding and output types still win.
+	TensorTypes map[string]ggml.Type
 }
 
 // NewPlan decides the output order and the type of every tensor, as
@@ -109,6 +114,7 @@ func NewPlan(md gguf.Metadata, tensors []gguf.TensorInfo, o PlanOptions) (*Plan,
 
 	rules := !o.Policy.Pure && o.Preset.Quantized()
 	counters := map[Kind]int{}
+	overridden := 0
 	for _, idx := range order {
 		t := tensors[idx]
 		pt := PlannedTensor{Source: idx, Name: t.Name, Dims: trimDims(t.Dims), From: t.Type, To: t.Type}
@@ -126,6 +132,10 @@ func NewPlan(md gguf.Metadata, tensors []gguf.TensorInfo, o PlanOptions) (*Plan,
 				return nil, err
 			}
 			pt.Role, pt.To, pt.Rules, pt.Fallback = role, d.Type, d.Rules, d.Fallback
+			if typ, ok := o.TensorTypes[t.Name]; ok {
+				pt.To, pt.Fallback = overrideType(typ, d.Type, t.Name, o.Policy), false
+				overridden++
+			}
 			if d.Rules {
 				if d.Fallback {
 					p.NFallback++
@@ -142,7 +152,32 @@ func NewPlan(md gguf.Metadata, tensors []gguf.TensorInfo, o PlanOptions) (*Plan,
 		}
 		p.Tensors = append(p.Tensors, pt)
 	}
+	if overridden != len(o.TensorTypes) {
+		for _, name := range sortedKeys(o.TensorTypes) {
+			if !slices.ContainsFunc(p.Tensors, func(pt PlannedTensor) bool { return pt.Name == name && pt.Role.Name != "" }) {
+				return nil, fmt.Errorf("tensor type override for %q: the model has no quantizable tensor of that name", name)
+			}
+		}
+	}
 	return p, nil
+}
+
+// overrideType is the type an override gives a tensor: the forced
+// token-embedding and output types win over it, as in llama-quantize.
+func overrideType(typ, rules ggml.Type, name string, o PolicyOptions) ggml.Type {
+	if (o.TokenEmbeddingType != nil && name == "token_embd.weight") || (o.OutputTensorType != nil && name == "output.weight") {
+		return rules
+	}
+	return typ
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // checkConvertible reports tensors whose source cannot be turned into float

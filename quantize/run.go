@@ -24,7 +24,14 @@ type Options struct {
 	OutputTensorType   *ggml.Type // --output-tensor-type
 	TokenEmbeddingType *ggml.Type // --token-embedding-type
 	Imatrix            *Imatrix   // --imatrix (nil: none)
-	Threads            int        // worker goroutines; <= 0 means GOMAXPROCS
+	// TensorTypes gives named tensors a type of the caller's choosing
+	// instead of the preset's rules (see PlanOptions.TensorTypes); the
+	// file keeps the preset's general.file_type, as llama-quantize does.
+	TensorTypes map[string]ggml.Type
+	// Metadata holds extra key/value pairs appended to the output's
+	// (replacing keys of the same name).
+	Metadata gguf.Metadata
+	Threads  int // worker goroutines; <= 0 means GOMAXPROCS
 	// OnTensor, when set, is called from one goroutine after each tensor is
 	// written, in output order, with its position i of n.
 	OnTensor func(i, n int, t TensorSummary)
@@ -73,7 +80,12 @@ func Run(ctx context.Context, in Source, outPath string, opts Options) (*Summary
 	for i, pt := range plan.Tensors {
 		infos[i] = gguf.TensorInfo{Name: pt.Name, Dims: pt.Dims, Type: pt.To}
 	}
-	w, err := gguf.Create(outPath, OutputMetadata(in.Metadata(), opts.Preset, im), infos)
+	md := OutputMetadata(in.Metadata(), opts.Preset, im)
+	for _, kv := range opts.Metadata {
+		md.Delete(kv.Key)
+		md = append(md, kv)
+	}
+	w, err := gguf.Create(outPath, md, infos)
 	if err != nil {
 		return nil, fmt.Errorf("create %s: %w", outPath, err)
 	}
@@ -119,6 +131,7 @@ func (o Options) planOptions(hasImatrix bool) PlanOptions {
 			TokenEmbeddingType: o.TokenEmbeddingType, HasImatrix: hasImatrix},
 		LeaveOutputTensor: o.LeaveOutputTensor,
 		AllowRequantize:   o.AllowRequantize,
+		TensorTypes:       o.TensorTypes,
 	}
 }
 

@@ -20,6 +20,7 @@ func newQuantizeCmd() *cobra.Command {
 		// calib.text is --calibration TEXT: the one calibration text of
 		// quantize, for the importance matrix and any other use.
 		calib calibration
+		mixf  mixFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "quantize INPUT OUTPUT [TYPE [THREADS]]",
@@ -85,6 +86,9 @@ JSON object with --json.`,
 			}
 			if err := checkThreads(threads); err != nil {
 				return err
+			}
+			if mixf.active(cmd) {
+				return runMix(cmd, args, &mixf, &calib, threads, dryRun, asJSON)
 			}
 			if typeName == "" {
 				return fmt.Errorf("no quantization type: pass --type (see zq quantize --list)")
@@ -184,6 +188,7 @@ JSON object with --json.`,
 	f.StringArrayVar(&include, "include-weights", nil, "use the importance matrix only for tensors whose name contains this (repeatable)")
 	f.StringArrayVar(&exclude, "exclude-weights", nil, "do not use the importance matrix for tensors whose name contains this (repeatable)")
 	addCalibration(cmd, &calib)
+	addMixFlags(cmd, &mixf)
 	addThreads(cmd, &threads)
 	f.BoolVar(&dryRun, "dry-run", false, "print the per-tensor plan without writing OUT")
 	f.BoolVar(&asJSON, "json", false, "print the summary (or the --list/--dry-run output) as JSON")

@@ -27,6 +27,7 @@ const GiB = 1 << 30
 type Model struct {
 	Path     string
 	FileType string // e.g. "Q4_K_M" (from general.file_type), or "" when absent
+	MixOf    string // a zq mix's target (zq.mix.target, e.g. "like Q4_K_M"), or ""
 	FileSize int64
 
 	Layers, Embd, FF, Heads, KVHeads, HeadDim, Vocab int
@@ -63,6 +64,9 @@ func FromGGUF(path string, f *gguf.File) (*Model, error) {
 		if n, ok := v.AsInt64(); ok {
 			m.FileType = ggml.FileType(n).String()
 		}
+	}
+	if v, err := f.Metadata.String("zq.mix.target"); err == nil {
+		m.MixOf = v
 	}
 	m.OutputTied = true
 	for _, t := range f.Tensors {
