@@ -129,6 +129,9 @@ func Detect(ctx context.Context, src Sources) Info {
 			g.BandwidthGBs, g.Class, g.CatalogName = d.BandwidthGBs, d.ClassName, d.Name
 		}
 	}
+	if info.GPUs == nil {
+		info.GPUs = []GPU{} // JSON: "gpus": [] rather than null
+	}
 	info.NoGPU = len(info.GPUs) == 0 && info.Apple == nil
 	if info.NoGPU {
 		info.Notes = append(info.Notes, "no GPU found: llama.cpp would run on the CPU")

@@ -3,6 +3,7 @@ package hw
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -179,6 +180,9 @@ func TestDetectHere(t *testing.T) {
 	// without one must say so plainly.
 	if len(info.GPUs) == 0 && info.Apple == nil && !info.NoGPU {
 		t.Error("no GPU but NoGPU unset")
+	}
+	if js, err := json.Marshal(info); err != nil || !strings.Contains(string(js), `"gpus":[`) {
+		t.Errorf("JSON must list gpus as an array, even empty: %s (%v)", js, err)
 	}
 	recorded := func(_ context.Context, name string, _ ...string) ([]byte, error) {
 		return os.ReadFile("testdata/nvidia-smi-2gpu.csv")
