@@ -15,6 +15,8 @@ type lattice8 struct {
 	// points[i] holds grid point i's eight values 2l+1 (ggml's kgrid_q2xs
 	// bytes).
 	points [][8]int8
+	// values holds the same as float32, for the neighbour searches.
+	values [][8]float32
 	// kmap[u] for a cube point u (level k in bits 2k..2k+1) is its grid
 	// index, or −(o+1) where neigh[o] is the count of its neighbours and
 	// neigh[o+1:o+1+count] are their grid indices, nearest first.
@@ -30,13 +32,14 @@ type lattice8 struct {
 // (distance, index) pairs). ggml uses nwant 2 for IQ2_XXS and IQ2_XS, 1 for
 // IQ2_S and 3 for IQ1_S/IQ1_M.
 func newLattice8(grid []uint16, nwant int) *lattice8 {
-	t := &lattice8{points: make([][8]int8, len(grid)), kmap: make([]int32, lattice8MapSize)}
+	t := &lattice8{points: make([][8]int8, len(grid)), values: make([][8]float32, len(grid)), kmap: make([]int32, lattice8MapSize)}
 	for i := range t.kmap {
 		t.kmap[i] = -1
 	}
 	for i, g := range grid {
 		for k := 0; k < 8; k++ {
 			t.points[i][k] = int8(2*(g>>(2*k)&3) + 1)
+			t.values[i][k] = float32(t.points[i][k])
 		}
 		t.kmap[g] = int32(i)
 	}
@@ -104,5 +107,5 @@ func (t *lattice8) neighbours(m int32) []uint16 {
 
 // bytes is the memory the tables hold.
 func (t *lattice8) bytes() int {
-	return 8*len(t.points) + 4*len(t.kmap) + 2*len(t.neigh)
+	return 8*len(t.points) + 32*len(t.values) + 4*len(t.kmap) + 2*len(t.neigh)
 }
