@@ -97,16 +97,21 @@ func (s *iq3Sub) levels(k int, id float32, L []int8) uint16 {
 // waux-weighted squared error of group k at the given scale (the first of
 // equals); its levels go to L.
 func (s *iq3Sub) bestNeighbour(t *iq3Table, nb []uint16, k int, scale float32, L []int8) int {
-	x, w := s.xval[4*k:4*k+4], s.waux[4*k:4*k+4]
+	x, w := (*[4]float32)(s.xval[4*k:]), (*[4]float32)(s.waux[4*k:])
 	best := float32(3.4028234663852886e+38) // FLT_MAX
 	gi := -1
 	for _, j := range nb {
-		p := &t.points[j]
-		var d2 float32
-		for i := 0; i < 4; i++ {
-			diff := float32(scale*float32(p[i])) - x[i]
-			d2 += float32(float32(w[i]*diff) * diff)
-		}
+		p := &t.values[j]
+		// Unrolled in C's order; the conversions keep each product rounded
+		// (no fused multiply-add).
+		d := float32(scale*p[0]) - x[0]
+		d2 := float32(float32(w[0]*d) * d)
+		d = float32(scale*p[1]) - x[1]
+		d2 += float32(float32(w[1]*d) * d)
+		d = float32(scale*p[2]) - x[2]
+		d2 += float32(float32(w[2]*d) * d)
+		d = float32(scale*p[3]) - x[3]
+		d2 += float32(float32(w[3]*d) * d)
 		if d2 < best {
 			best, gi = d2, int(j)
 		}

@@ -15,6 +15,8 @@ const iq3MapSize = 4096
 type iq3Table struct {
 	// points[i] holds grid point i's four values 2l+1.
 	points [][4]int8
+	// values holds the same as float32, for the neighbour searches.
+	values [][4]float32
 	// kmap[u] for a cube point u (level k in bits 3k..3k+2) is its grid
 	// index, or −(o+1) where neigh[o] is the count of its neighbours and
 	// neigh[o+1:o+1+count] are their grid indices, nearest first.
@@ -45,13 +47,14 @@ func iq3TableS() *iq3Table {
 // off-grid point u are all grid points whose squared distance to u is among
 // the nwant smallest distinct distances, ordered by distance, then index.
 func newIQ3Table(grid []uint16, nwant int) *iq3Table {
-	t := &iq3Table{points: make([][4]int8, len(grid))}
+	t := &iq3Table{points: make([][4]int8, len(grid)), values: make([][4]float32, len(grid))}
 	for i := range t.kmap {
 		t.kmap[i] = -1
 	}
 	for i, g := range grid {
 		for k := 0; k < 4; k++ {
 			t.points[i][k] = int8(2*(g>>(3*k)&7) + 1)
+			t.values[i][k] = float32(t.points[i][k])
 		}
 		t.kmap[g] = int32(i)
 	}
