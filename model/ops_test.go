@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/zqtool/zq/kernels"
 )
 
 func TestExpfMatchesMathExp(t *testing.T) {
@@ -39,4 +41,28 @@ func BenchmarkExpf(b *testing.B) {
 		s += expf(-float32(i&1023) / 64)
 	}
 	_ = s
+}
+
+// TestGELUTable checks gelu against entries of ggml's float16 GELU table
+// (ggml_table_gelu_f16 of llama.cpp c9ced491's CPU backend, dumped after
+// ggml_cpu_init), including -1.999, the one input where rounding
+// 1 + a·x·x separately instead of as a fused multiply-add changes the
+// table's float16 value.
+func TestGELUTable(t *testing.T) {
+	for _, c := range []struct {
+		x    uint16 // float16 input
+		want uint16 // ggml's table entry
+	}{
+		{0xbfff, 0xa9d3}, // -1.9990234
+		{0x3c00, 0x3abb}, // 1
+		{0xbc00, 0xb115}, // -1
+		{0x0000, 0x0000},
+		{0x4800, 0x4800}, // 8
+		{0xc800, 0x8000}, // -8: -0
+	} {
+		x := kernels.F16ToF32(c.x)
+		if got := kernels.F32ToF16(gelu(x)); got != c.want {
+			t.Errorf("gelu(%g) = %#04x, ggml's table %#04x", x, got, c.want)
+		}
+	}
 }
