@@ -84,6 +84,16 @@ func (b Breakdown) MiB() map[string]float64 {
 	}
 }
 
+// kvCells is the KV cache size of layer il at padded context ctx: all of
+// it, or for a sliding-window layer what llama.cpp's iSWA cache allocates
+// (window + ubatch, padded to 256, at most ctx; one sequence).
+func (m *Model) kvCells(il, ctx, ubatch int) int {
+	if il >= len(m.Window) || m.Window[il] <= 0 {
+		return ctx
+	}
+	return PadCtx(min(ctx, m.Window[il]+ubatch))
+}
+
 // PadCtx rounds n up to llama.cpp's context padding.
 func PadCtx(n int) int { return (n + CtxPad - 1) / CtxPad * CtxPad }
 
@@ -120,8 +130,12 @@ func (m *Model) Estimate(o Options, reserve uint64) (Breakdown, error) {
 		KType: kt.String(), VType: vt.String(),
 		UBatch: min(o.UBatch, o.Batch, ctx),
 	}
-	b.KCache = uint64(m.Layers) * uint64(ctx) * uint64(kRow)
-	b.VCache = uint64(m.Layers) * uint64(ctx) * uint64(vRow)
+	cells := make([]uint64, m.Layers) // KV cells of each layer
+	for il := range cells {
+		cells[il] = uint64(m.kvCells(il, ctx, b.UBatch))
+		b.KCache += cells[il] * uint64(kRow)
+		b.VCache += cells[il] * uint64(vRow)
+	}
 	b.KVCache = b.KCache + b.VCache
 
 	// Offload: the output layer is llama.cpp's highest "layer" and goes
@@ -145,8 +159,9 @@ func (m *Model) Estimate(o Options, reserve uint64) (Breakdown, error) {
 			b.WeightsHost += m.LayerBytes[i]
 		}
 	}
-	perLayerKV := b.KVCache / uint64(m.Layers)
-	b.KVDev = perLayerKV * uint64(b.LayersOnDev)
+	for il := m.Layers - b.LayersOnDev; il < m.Layers; il++ {
+		b.KVDev += cells[il] * uint64(kRow+vRow)
+	}
 	b.Compute = m.ComputeBytes(ctx, b.UBatch, o.FlashAttn)
 	b.OutputBuffer = uint64(o.Seqs) * uint64(m.Vocab) * 4
 	if ngl > 0 {

@@ -213,3 +213,36 @@ func TestOffloadAndFit(t *testing.T) {
 		t.Errorf("2 GiB: max ctx %d, want 0", c)
 	}
 }
+
+// TestSlidingWindowKV: layers with a sliding window get llama.cpp's iSWA
+// cache, window + ubatch cells padded to 256 (at most the context), as its
+// log shows for tiny-gemma2 (4 layers, window 64, KV dim 32, F16) at 8192:
+// "non-SWA KV cache, size = 8192 cells" (2 layers, 2.00 MiB) and "SWA KV
+// cache, size = 768 cells" (2 layers, 0.19 MiB).
+func TestSlidingWindowKV(t *testing.T) {
+	m := &Model{Layers: 4, Embd: 64, FF: 256, Heads: 4, KVHeads: 2, HeadDim: 16, Vocab: 4096,
+		LayerBytes: make([]uint64, 4), Window: []int{64, 0, 64, 0}}
+	const row = 32 * 2 // F16 bytes per cell and layer, K or V
+	for _, c := range []struct {
+		ctx, ubatch, swaCells int
+	}{
+		{8192, 512, 768},
+		{8192, 128, 256},
+		{512, 512, 512}, // the window + ubatch exceed the context
+		{300, 512, 512}, // padded context
+	} {
+		b, err := m.Estimate(Options{Ctx: c.ctx, UBatch: c.ubatch, Batch: 2048, FlashAttn: true}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := uint64(2*PadCtx(c.ctx)+2*c.swaCells) * row
+		if b.KCache != want || b.VCache != want {
+			t.Errorf("ctx %d ubatch %d: K %d V %d bytes, want %d each", c.ctx, c.ubatch, b.KCache, b.VCache, want)
+		}
+		// Offloading the last layer (full attention) moves its full cache.
+		b, _ = m.Estimate(Options{Ctx: c.ctx, UBatch: c.ubatch, Batch: 2048, FlashAttn: true, GPULayers: 2}, 0)
+		if b.KVDev != uint64(2*PadCtx(c.ctx))*row {
+			t.Errorf("ctx %d: one layer offloaded holds %d KV bytes, want %d", c.ctx, b.KVDev, 2*PadCtx(c.ctx)*row)
+		}
+	}
+}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/zqtool/zq/ggml"
 	"github.com/zqtool/zq/gguf"
+	"github.com/zqtool/zq/internal/llamahp"
 	"github.com/zqtool/zq/model"
 )
 
@@ -40,6 +41,9 @@ type Model struct {
 	LayerBytes  []uint64 // per repeating block
 	Other       uint64   // tensors outside the above (rope_freqs, ...)
 	OutputTied  bool     // no output.weight: the embedding doubles as the head
+	// Window holds each layer's sliding attention window (0: full
+	// attention); llama.cpp gives such layers a smaller KV cache.
+	Window []int
 }
 
 var blkName = regexp.MustCompile(`^blk\.(\d+)\.`)
@@ -59,6 +63,10 @@ func FromGGUF(path string, f *gguf.File) (*Model, error) {
 		Layers: h.Layers, Embd: h.Embd, FF: h.FF, Heads: h.Heads, KVHeads: h.KVHeads,
 		HeadDim: h.HeadDim, Vocab: h.Vocab, CtxTrain: h.ContextLen,
 		LayerBytes: make([]uint64, h.Layers),
+		Window:     make([]int, h.Layers),
+	}
+	for il := range m.Window {
+		m.Window[il] = llamahp.Hparams(h).SlidingWindow(il)
 	}
 	if v, ok := f.Metadata.Get("general.file_type"); ok {
 		if n, ok := v.AsInt64(); ok {
