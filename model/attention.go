@@ -31,7 +31,7 @@ func (c *Context) window(il, p int) int {
 func (c *Context) score(raw float32) float32 {
 	h := &c.m.H
 	if h.AttnSoftcap > 0 {
-		return h.AttnSoftcap * float32(math.Tanh(float64(raw*(h.AttnScale/h.AttnSoftcap))))
+		return h.AttnSoftcap * tanhf(raw*(h.AttnScale/h.AttnSoftcap))
 	}
 	return raw * h.AttnScale
 }

@@ -87,7 +87,7 @@ func gelu(x float32) float32 {
 	// (with it, all 65536 entries of ggml's float16 table agree; without,
 	// one differs).
 	inner := float32(math.FMA(float64(float32(coefA)*v), float64(v), 1))
-	g := 0.5 * v * (1 + float32(math.Tanh(float64(float32(float32(sqrt2OverPi)*v)*inner))))
+	g := 0.5 * v * (1 + tanhf(float32(float32(sqrt2OverPi)*v)*inner))
 	return kernels.F16ToF32(kernels.F32ToF16(g))
 }
 
@@ -104,7 +104,7 @@ func geglu(g, u []float32) {
 func softcap(x []float32, c float32) {
 	inv := 1 / c
 	for i, v := range x {
-		x[i] = float32(math.Tanh(float64(v*inv))) * c
+		x[i] = tanhf(v*inv) * c
 	}
 }
 
