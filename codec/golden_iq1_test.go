@@ -98,8 +98,10 @@ func clearBits(b, mask []byte) []byte {
 }
 
 // TestIQ1Errors checks the inputs ggml cannot quantize to IQ1: IQ1_S
-// without an importance matrix, and a sub-block whose importance weights
-// are all zero (ggml aborts): clear errors naming type, row and column.
+// without an importance matrix, and a value too large for any scale:
+// clear errors naming type, row and column. (A sub-block whose importance
+// weights are all zero, where ggml aborts, is quantized with unit
+// importance: kernels.TestZeroImportanceSubBlock.)
 func TestIQ1Errors(t *testing.T) {
 	const n = 512
 	src := make([]float32, 2*n)
@@ -110,27 +112,31 @@ func TestIQ1Errors(t *testing.T) {
 	for i := range im {
 		im[i] = 1
 	}
-	zero := make([]float32, n)
-	copy(zero, im)
-	clear(zero[256:288])
+	huge := make([]float32, 2*n)
+	copy(huge, src)
+	huge[260] = 3e38 // finite, but its square overflows every scale search
 	for _, c := range []struct {
 		typ  ggml.Type
 		im   []float32
 		want []string
 	}{
 		{ggml.TypeIQ1_S, nil, []string{"iq1_s", "importance matrix"}},
-		{ggml.TypeIQ1_S, zero, []string{"iq1_s", "row 0", "column 256"}},
-		{ggml.TypeIQ1_M, zero, []string{"iq1_m", "row 0", "column 256"}},
+		{ggml.TypeIQ1_S, im, []string{"iq1_s", "row 0", "column 256"}},
+		{ggml.TypeIQ1_M, im, []string{"iq1_m", "row 0", "column 256"}},
 	} {
 		dst := make([]byte, 2*n/256*c.typ.TypeSize())
-		err := Quantize(c.typ, dst, src, n, c.im, 2)
+		in := huge
+		if c.im == nil {
+			in = src
+		}
+		err := Quantize(c.typ, dst, in, n, c.im, 2)
 		for _, w := range c.want {
 			if err == nil || !strings.Contains(err.Error(), w) {
 				t.Errorf("%s: error %v, want one containing %q", c.typ, err, w)
 			}
 		}
 		if c.im != nil {
-			if err := QuantizeRow(c.typ, dst[:n/256*c.typ.TypeSize()], src[:n], c.im); err == nil || !strings.Contains(err.Error(), "column 256") {
+			if err := QuantizeRow(c.typ, dst[:n/256*c.typ.TypeSize()], huge[:n], c.im); err == nil || !strings.Contains(err.Error(), "column 256") {
 				t.Errorf("%s QuantizeRow: error %v, want one naming column 256", c.typ, err)
 			}
 		}

@@ -36,7 +36,7 @@ type iq1Sub struct {
 func (s *iq1Sub) setWeights(xb, qw []float32, sigma2 float32) {
 	w := s.weight[:len(xb)]
 	if qw != nil {
-		qw = qw[:len(xb)]
+		qw = importanceOr(qw, len(xb))
 		for i, v := range xb {
 			w[i] = qw[i] * sqrtC(sigma2+float32(v*v))
 		}

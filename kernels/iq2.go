@@ -360,7 +360,7 @@ func (s *iq2Sub) quantize(t *lattice8, k *iq2Kind, xb, qw []float32, sigma2 floa
 // blocks (66 bytes per 256) as ggml's quantize_iq2_xxs. weights, the
 // importance vector of the row, is required (ggml has no IQ2_XXS without
 // one); a sub-block whose weights are all zero, where ggml aborts, is
-// written as zero.
+// quantized with unit importance (as IQ1_S and IQ1_M do).
 func QuantizeIQ2_XXS(dst []byte, src, weights []float32) {
 	iq2Quantize(&iq2KindXXS, dst, src, weights, true)
 }
@@ -402,6 +402,9 @@ func iq2Quantize(k *iq2Kind, dst []byte, src, weights []float32, haveWeights boo
 			var qw []float32
 			if weights != nil {
 				qw = weights[ibl*qkK+k.n*ib:]
+				if k.xxs { // ggml aborts on an all-zero sub-block
+					qw = importanceOr(qw, k.n)
+				}
 			}
 			scale, ok := s.quantize(t, k, xbl[k.n*ib:], qw, sigma2, idx[:])
 			scales[ib] = scale
