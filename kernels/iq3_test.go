@@ -1,7 +1,6 @@
 package kernels
 
 import (
-	"math"
 	"math/rand/v2"
 	"testing"
 )
@@ -73,46 +72,6 @@ func TestIQ3Tables(t *testing.T) {
 			t.Fatalf("%s: %d grid points mapped, want %d", c.name, onGrid, len(c.grid))
 		}
 		t.Logf("%s: %d neighbour entries (%d bytes)", c.name, len(c.tab.neigh), 2*len(c.tab.neigh))
-	}
-}
-
-// TestIQ3RoundTrip checks that both quantizers reproduce Gaussian rows
-// closely (a gross packing or sign error shows up as a large error), with
-// and without importance weights.
-func TestIQ3RoundTrip(t *testing.T) {
-	r := rand.New(rand.NewPCG(3, 4))
-	const n = 1024
-	x := make([]float32, n)
-	w := make([]float32, n)
-	for i := range x {
-		x[i] = float32(r.NormFloat64())
-		w[i] = float32(r.Float64() + 0.1)
-	}
-	for _, c := range []struct {
-		name  string
-		size  int
-		q     func(dst []byte, src, w []float32)
-		dq    func(dst []float32, src []byte)
-		limit float64
-	}{
-		{"iq3_xxs", blockIQ3XXS, QuantizeIQ3_XXS, DequantizeIQ3_XXS, 0.06},
-		{"iq3_s", blockIQ3S, QuantizeIQ3_S, DequantizeIQ3_S, 0.03},
-	} {
-		for _, qw := range [][]float32{nil, w} {
-			buf := make([]byte, n/256*c.size)
-			c.q(buf, x, qw)
-			y := make([]float32, n)
-			c.dq(y, buf)
-			var e, s float64
-			for i := range x {
-				d := float64(x[i] - y[i])
-				e += d * d
-				s += float64(x[i]) * float64(x[i])
-			}
-			if rel := e / s; !(rel < c.limit) || math.IsNaN(rel) {
-				t.Errorf("%s (weights %v): relative squared error %.4f, want < %v", c.name, qw != nil, rel, c.limit)
-			}
-		}
 	}
 }
 
