@@ -65,8 +65,10 @@ func FromGGUF(path string, f *gguf.File) (*Model, error) {
 		LayerBytes: make([]uint64, h.Layers),
 		Window:     make([]int, h.Layers),
 	}
-	for il := range m.Window {
-		m.Window[il] = llamahp.Hparams(h).SlidingWindow(il)
+	if h.SWAPattern > 0 { // llama.cpp's iSWA cache is for its SWA architectures only
+		for il := range m.Window {
+			m.Window[il] = llamahp.Hparams(h).SlidingWindow(il)
+		}
 	}
 	if v, ok := f.Metadata.Get("general.file_type"); ok {
 		if n, ok := v.AsInt64(); ok {
