@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/zqtool/zq/gguf"
 	"github.com/zqtool/zq/profile/synth"
 )
 
@@ -244,5 +245,41 @@ func TestSlidingWindowKV(t *testing.T) {
 		if b.KVDev != uint64(2*PadCtx(c.ctx))*row {
 			t.Errorf("ctx %d: one layer offloaded holds %d KV bytes, want %d", c.ctx, b.KVDev, 2*PadCtx(c.ctx)*row)
 		}
+	}
+}
+
+// TestSlidingWindowKeyIgnoredForLlama: llama.cpp gives only its SWA
+// architectures (gemma2 here) an iSWA cache; a llama file that carries
+// llama.attention.sliding_window keeps full-size caches in its estimate.
+func TestSlidingWindowKeyIgnoredForLlama(t *testing.T) {
+	s := synth.Shape{Name: "tiny", Layers: 2, Embd: 256, FF: 512, Heads: 4, KVHeads: 2, Vocab: 300, CtxTrain: 4096}
+	md, ts, err := s.Layout("F16")
+	if err != nil {
+		t.Fatal(err)
+	}
+	md.Set("llama.attention.sliding_window", gguf.Uint32(64))
+	p := filepath.Join(t.TempDir(), "swa.gguf")
+	w, err := gguf.Create(p, md, ts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range ts {
+		if err := w.SkipTensor(i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	m, err := Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := m.Estimate(Options{Ctx: 8192, FlashAttn: true}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := uint64(2 * 8192 * 2 * 128 * 2); b.KVCache != want { // layers × cells × K+V × KV dim × F16
+		t.Errorf("KV %d bytes, want %d (no sliding window for llama)", b.KVCache, want)
 	}
 }
