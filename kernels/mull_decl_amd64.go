@@ -796,3 +796,18 @@ func fTile512BF16_4x3(n16 int, w *byte, wStride int, a *byte, aStride int, out *
 
 //go:noescape
 func fTile512BF16_4x4(n16 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
+
+// q4kTiles16 are the 16-row interleaved Q4_K tiles by toks−1.
+var q4kTiles16 = [4]func(nb int, w, a *byte, aStride int, out *float32, ldo int){q4kTile16_1, q4kTile16_2, q4kTile16_3, q4kTile16_4}
+
+//go:noescape
+func q4kTile16_1(nb int, w, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func q4kTile16_2(nb int, w, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func q4kTile16_3(nb int, w, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func q4kTile16_4(nb int, w, a *byte, aStride int, out *float32, ldo int)

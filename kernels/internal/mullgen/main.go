@@ -157,6 +157,15 @@ func main() {
 			}
 		}
 	}
+	decl.WriteString("// q4kTiles16 are the 16-row interleaved Q4_K tiles by toks−1.\nvar q4kTiles16 = [4]func(nb int, w, a *byte, aStride int, out *float32, ldo int){")
+	for T := 1; T <= 4; T++ {
+		kq16(T)
+		fmt.Fprintf(&decl, "q4kTile16_%d, ", T)
+	}
+	decl.WriteString("}\n\n")
+	for T := 1; T <= 4; T++ {
+		fmt.Fprintf(&decl, "//go:noescape\nfunc q4kTile16_%d(nb int, w, a *byte, aStride int, out *float32, ldo int)\n\n", T)
+	}
 	if err := os.WriteFile("mull_amd64.s", out.Bytes(), 0o644); err != nil {
 		panic(err)
 	}
