@@ -811,3 +811,18 @@ func q4kTile16_3(nb int, w, a *byte, aStride int, out *float32, ldo int)
 
 //go:noescape
 func q4kTile16_4(nb int, w, a *byte, aStride int, out *float32, ldo int)
+
+// q8Tiles16 are the 16-row interleaved Q8_0 tiles by toks−1.
+var q8Tiles16 = [2]func(nb int, w, a *byte, out *float32, ldo int){q8Tile16_1, q8Tile16_2}
+
+//go:noescape
+func q8Tile16_1(nb int, w, a *byte, out *float32, ldo int)
+
+//go:noescape
+func q8Tile16_2(nb int, w, a *byte, out *float32, ldo int)
+
+//go:noescape
+func packQ8_0x16(nb int, src *byte, wStride int, dst *byte)
+
+//go:noescape
+func unpackActQ8_0x16(nb int, src, dst *byte)
