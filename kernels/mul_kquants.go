@@ -37,6 +37,10 @@ type kqRowKernels struct {
 	one   func(w, a []byte, nb int, acc float32) float32
 	four  func(w, a []byte, aStride, nb int, acc [4]float32) [4]float32
 	eight func(w, a []byte, aStride, nb int, acc [8]float32) [8]float32
+	// tiles16 (optional) multiplies rows (a multiple of 16) by toks
+	// tokens through 16-row interleaved panels (mul_kq16.go), with the
+	// same results; mul uses it from kq16MinToks tokens on.
+	tiles16 func(nb int, w []byte, wStride, rows int, a []byte, aStride, toks int, out []float32, ldo int)
 }
 
 // The cache blocking of mul: a chunk of tokens whose activations stay in
@@ -61,6 +65,14 @@ func (k *kqRowKernels) mul(n int, w []byte, wStride, rows int, a []byte, aStride
 			clear(out[t*ldo : t*ldo+rows])
 		}
 		return
+	}
+	if k.tiles16 != nil && toks >= kq16MinToks && rows >= kq16Rows {
+		r16 := rows &^ (kq16Rows - 1)
+		k.tiles16(nb, w, wStride, r16, a, aStride, toks, out, ldo)
+		if r16 == rows {
+			return
+		}
+		w, out, rows = w[r16*wStride:], out[r16:], rows-r16
 	}
 	chunk := max(8, kqActCacheBytes/(nb*kqBytesQ8K)&^7)
 	run := nb

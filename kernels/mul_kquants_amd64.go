@@ -44,15 +44,16 @@ type kqAsmSet struct {
 	one    kqAsm1
 	four   kqAsm4
 	eight  kqAsm8 // nil: none
+	tiles  bool   // the 16-row interleaved tiles (Q4_K, VNNI)
 }
 
 // kqAsmSets lists each type's variants, fastest first.
 var kqAsmSets = map[string][]kqAsmSet{
-	"Q2_K": {{"vnni", kqHasVNNI, q2kDot1VNNI, q2kDot4VNNI, q2kDot8VNNI}, {"avxvnni", kqHasAVXVNNI, q2kDot1AVXVNNI, q2kDot4AVXVNNI, nil}, {"avx2", kqHasAVX2, q2kDot1AVX2, q2kDot4AVX2, nil}},
-	"Q3_K": {{"vnni", kqHasVNNI, q3kDot1VNNI, q3kDot4VNNI, q3kDot8VNNI}, {"avxvnni", kqHasAVXVNNI, q3kDot1AVXVNNI, q3kDot4AVXVNNI, nil}, {"avx2", kqHasAVX2, q3kDot1AVX2, q3kDot4AVX2, nil}},
-	"Q4_K": {{"vnni", kqHasVNNI, q4kDot1VNNI, q4kDot4VNNI, q4kDot8VNNI}, {"avxvnni", kqHasAVXVNNI, q4kDot1AVXVNNI, q4kDot4AVXVNNI, nil}, {"avx2", kqHasAVX2, q4kDot1AVX2, q4kDot4AVX2, nil}},
-	"Q5_K": {{"vnni", kqHasVNNI, q5kDot1VNNI, q5kDot4VNNI, q5kDot8VNNI}, {"avxvnni", kqHasAVXVNNI, q5kDot1AVXVNNI, q5kDot4AVXVNNI, nil}, {"avx2", kqHasAVX2, q5kDot1AVX2, q5kDot4AVX2, nil}},
-	"Q6_K": {{"vnni", kqHasVNNI, q6kDot1VNNI, q6kDot4VNNI, q6kDot8VNNI}, {"avxvnni", kqHasAVXVNNI, q6kDot1AVXVNNI, q6kDot4AVXVNNI, nil}, {"avx2", kqHasAVX2, q6kDot1AVX2, q6kDot4AVX2, nil}},
+	"Q2_K": {{"vnni", kqHasVNNI, q2kDot1VNNI, q2kDot4VNNI, q2kDot8VNNI, false}, {"avxvnni", kqHasAVXVNNI, q2kDot1AVXVNNI, q2kDot4AVXVNNI, nil, false}, {"avx2", kqHasAVX2, q2kDot1AVX2, q2kDot4AVX2, nil, false}},
+	"Q3_K": {{"vnni", kqHasVNNI, q3kDot1VNNI, q3kDot4VNNI, q3kDot8VNNI, false}, {"avxvnni", kqHasAVXVNNI, q3kDot1AVXVNNI, q3kDot4AVXVNNI, nil, false}, {"avx2", kqHasAVX2, q3kDot1AVX2, q3kDot4AVX2, nil, false}},
+	"Q4_K": {{"vnni", kqHasVNNI, q4kDot1VNNI, q4kDot4VNNI, q4kDot8VNNI, true}, {"avxvnni", kqHasAVXVNNI, q4kDot1AVXVNNI, q4kDot4AVXVNNI, nil, false}, {"avx2", kqHasAVX2, q4kDot1AVX2, q4kDot4AVX2, nil, false}},
+	"Q5_K": {{"vnni", kqHasVNNI, q5kDot1VNNI, q5kDot4VNNI, q5kDot8VNNI, false}, {"avxvnni", kqHasAVXVNNI, q5kDot1AVXVNNI, q5kDot4AVXVNNI, nil, false}, {"avx2", kqHasAVX2, q5kDot1AVX2, q5kDot4AVX2, nil, false}},
+	"Q6_K": {{"vnni", kqHasVNNI, q6kDot1VNNI, q6kDot4VNNI, q6kDot8VNNI, false}, {"avxvnni", kqHasAVXVNNI, q6kDot1AVXVNNI, q6kDot4AVXVNNI, nil, false}, {"avx2", kqHasAVX2, q6kDot1AVX2, q6kDot4AVX2, nil, false}},
 }
 
 // kqVariants lists the assembly variants of goK's type that this CPU
@@ -75,7 +76,36 @@ func kqVariants(goK kqRowKernels) []kqRowKernels {
 				return eight(&w[0], &a[0], aStride, nb, acc)
 			}
 		}
+		if s.tiles {
+			k.tiles16 = q4kMul16
+		}
 		v = append(v, k)
 	}
 	return v
+}
+
+// q4kMul16 is the tiles16 of Q4_K: the call's rows are packed 16 at a
+// time into one scratch panel, which then meets the tokens in chunks whose
+// activations fit L2 (kqActCacheBytes), four tokens per tile.
+func q4kMul16(nb int, w []byte, wStride, rows int, a []byte, aStride, toks int, out []float32, ldo int) {
+	s := scratchPool.Get().(*mulScratch)
+	defer scratchPool.Put(s)
+	pb := nb * kq16Block
+	groups := rows / kq16Rows
+	panel, _ := s.grab(groups*pb, 0)
+	for g := 0; g < groups; g++ {
+		packQ4K16(panel[g*pb:], w[g*kq16Rows*wStride:], wStride, nb)
+	}
+	_ = a[(toks-1)*aStride+nb*kqBytesQ8K-1]
+	_ = out[(toks-1)*ldo+rows-1]
+	chunk := max(4, kqActCacheBytes/(nb*kqBytesQ8K)&^3)
+	for t0 := 0; t0 < toks; t0 += chunk {
+		t1 := min(toks, t0+chunk)
+		for g := 0; g < groups; g++ {
+			for t := t0; t < t1; t += 4 {
+				tt := min(4, t1-t)
+				q4kTiles16[tt-1](nb, &panel[g*pb], &a[t*aStride], aStride, &out[t*ldo+g*kq16Rows], ldo)
+			}
+		}
+	}
 }

@@ -74,6 +74,9 @@ type q8Tiles struct {
 	// r/2·nb·128 + r%2·32, packBytes(rr, nb) bytes for rr rows.
 	pairDec   map[string]q8Decoder
 	packBytes func(rr, nb int) int
+	// wide (by type name) multiplies 16-row groups through interleaved
+	// panels from kq16MinToks tokens on.
+	wide map[string]q8WideFunc
 }
 
 // directFunc is a fused one-token kernel reading encoded weight rows
@@ -81,6 +84,18 @@ type q8Tiles struct {
 // (with its Q8_1 block sums for Q4_1/Q5_1, else nil), writing
 // out[0:rows]; its results equal the tiles' (plus min terms) bit for bit.
 type directFunc func(nb int, w []byte, wStride, rows int, a []byte, sums []float32, out []float32)
+
+// q8WideFunc multiplies rows (a multiple of 16) of an integer type
+// through 16-row interleaved panels (mul_q8x16_amd64.go), nb 32-value
+// blocks a row, with the results of the panel tiles.
+type q8WideFunc func(nb int, w []byte, wStride, rows int, a []byte, aStride, toks int, out []float32, ldo int)
+
+// Byte sizes of the 16-row interleaved blocks (see mullgen's q8x16): a
+// panel block of 16 rows and one token's activation block.
+const (
+	q8x16BlockBytes = 576
+	q8x16ActBytes   = 68
+)
 
 // mulScratch holds one call's panels; pooled, as MulFuncs run often and
 // from many goroutines.
@@ -133,6 +148,14 @@ func q8MulPanels(name string, dec, unpackAct q8Decoder, perPanel, block, blockBy
 				clear(out[t*ldo : t*ldo+rows])
 			}
 			return
+		}
+		if wide := q8TileImpl.wide[name]; wide != nil && toks >= kq16MinToks && rows >= kq16Rows {
+			r16 := rows &^ (kq16Rows - 1)
+			wide(nb, w, wStride, r16, a, aStride, toks, out, ldo)
+			if r16 == rows {
+				return
+			}
+			w, out, rows = w[r16*wStride:], out[r16:], rows-r16
 		}
 		tiles := q8TileImpl
 		tr, tt := tiles.shape(toks)

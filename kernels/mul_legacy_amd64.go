@@ -59,6 +59,7 @@ func q8ZTiles() q8Tiles {
 		},
 		packBytes: func(rr, nb int) int { return (rr + 1) / 2 * nb * 128 },
 		pairDec:   pairDecoders(),
+		wide:      q8WideTiles(),
 	}
 }
 

@@ -345,19 +345,79 @@ TEXT ·q5kDot4VNNI(SB), NOSPLIT, $0-64
 	VMULPS Y1, Y5, Y5; \
 	VSUBPS Y5, Y14, Y14
 
+// The Q4_K eight-token kernel runs on 512-bit registers: a chunk's 64
+// codes fill one register (the 32 packed bytes in both halves, the upper
+// half's words shifted right by four under mask K1, then masked to
+// nibbles), so each token needs one VPMADDUBSW and one VPDPWSSD per chunk
+// instead of two of each; the scales of the chunk's two sub-blocks come
+// from one 512-bit VPSHUFB of the scales (Y5) repeated in every 128-bit
+// lane. The sums are exact, so folding each register's halves first gives
+// the same integers (and outputs) as the 256-bit kernels.
+#define Q4UNPACKZ(c) \
+	VBROADCASTI64X4 (16+32*(c))(SI), Z7; \
+	VPSRLW $4, Z7, K1, Z7; \
+	VPANDD Z15, Z7, Z7; \
+	VPSHUFB kqShufW<>+(64*(c))(SB), Z5, Z9
+
+// Q4TOKZ adds the chunk's 64 products with the Q8_K block at base (plus
+// R13 in the X form) into the 512-bit acc. Clobbers tmp.
+#define Q4TOKZ(c, base, acc, tmp) \
+	VPMADDUBSW (4+64*(c))(base), Z7, tmp; \
+	VPDPWSSD Z9, tmp, acc
+
+#define Q4TOKZX(c, base, acc, tmp) \
+	VPMADDUBSW (4+64*(c))(base)(R13*1), Z7, tmp; \
+	VPDPWSSD Z9, tmp, acc
+
+#define CHUNK8Z(c) \
+	Q4UNPACKZ(c); \
+	Q4TOKZ(c, DI, Z0, Z11); \
+	Q4TOKZ(c, R8, Z1, Z12); \
+	Q4TOKZ(c, R9, Z2, Z20); \
+	Q4TOKZ(c, R10, Z3, Z21); \
+	Q4TOKZX(c, DI, Z16, Z22); \
+	Q4TOKZX(c, R8, Z17, Z23); \
+	Q4TOKZX(c, R9, Z18, Z24); \
+	Q4TOKZX(c, R10, Z19, Z25)
+
+// HALVES adds the upper 256 bits of z into y, its lower half. Clobbers
+// Y11.
+#define HALVES(z, y) \
+	VEXTRACTI64X4 $1, z, Y11; \
+	VPADDD Y11, y, y
+
 // func q4kDot8VNNI(w, a *byte, aStride, nb int, acc [8]float32) [8]float32
 TEXT ·q4kDot8VNNI(SB), NOSPLIT, $0-96
 	ARGS8
 	ACC8(Y14)
-	NIBMASK
+	MOVL $0x0f0f0f0f, AX
+	VPBROADCASTD AX, Z15
+	MOVL $0xffff0000, AX
+	KMOVD AX, K1
 
 q4k8loop:
 	K4SCALES(4)
-	ZERO8
-	CHUNK8(Q4UNPACK, 0)
-	CHUNK8(Q4UNPACK, 1)
-	CHUNK8(Q4UNPACK, 2)
-	CHUNK8(Q4UNPACK, 3)
+	VSHUFI64X2 $0, Z5, Z5, Z5
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z16, Z16, Z16
+	VPXORD Z17, Z17, Z17
+	VPXORD Z18, Z18, Z18
+	VPXORD Z19, Z19, Z19
+	CHUNK8Z(0)
+	CHUNK8Z(1)
+	CHUNK8Z(2)
+	CHUNK8Z(3)
+	HALVES(Z0, Y0)
+	HALVES(Z1, Y1)
+	HALVES(Z2, Y2)
+	HALVES(Z3, Y3)
+	HALVES(Z16, Y16)
+	HALVES(Z17, Y17)
+	HALVES(Z18, Y18)
+	HALVES(Z19, Y19)
 	FOLD8
 	LOOP4(144, q4k8loop)
 	VMOVUPS Y14, ret+64(FP)

@@ -796,3 +796,33 @@ func fTile512BF16_4x3(n16 int, w *byte, wStride int, a *byte, aStride int, out *
 
 //go:noescape
 func fTile512BF16_4x4(n16 int, w *byte, wStride int, a *byte, aStride int, out *float32, ldo int)
+
+// q4kTiles16 are the 16-row interleaved Q4_K tiles by toks−1.
+var q4kTiles16 = [4]func(nb int, w, a *byte, aStride int, out *float32, ldo int){q4kTile16_1, q4kTile16_2, q4kTile16_3, q4kTile16_4}
+
+//go:noescape
+func q4kTile16_1(nb int, w, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func q4kTile16_2(nb int, w, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func q4kTile16_3(nb int, w, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func q4kTile16_4(nb int, w, a *byte, aStride int, out *float32, ldo int)
+
+// q8Tiles16 are the 16-row interleaved Q8_0 tiles by toks−1.
+var q8Tiles16 = [2]func(nb int, w, a *byte, out *float32, ldo int){q8Tile16_1, q8Tile16_2}
+
+//go:noescape
+func q8Tile16_1(nb int, w, a *byte, out *float32, ldo int)
+
+//go:noescape
+func q8Tile16_2(nb int, w, a *byte, out *float32, ldo int)
+
+//go:noescape
+func packQ8_0x16(nb int, src *byte, wStride int, dst *byte)
+
+//go:noescape
+func unpackActQ8_0x16(nb int, src, dst *byte)

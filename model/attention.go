@@ -97,11 +97,11 @@ func (c *Context) attendGroup(s *workerScratch, il, p, t, kvh int) {
 				sv := c.score(raw)
 				ms, ev := float32(1), float32(1)
 				if sv > m {
-					ms = expf(m - sv)
+					ms = kernels.Expf(m - sv)
 					m = sv
 					kernels.ScaleF32(a, ms)
 				} else {
-					ev = expf(sv - m)
+					ev = kernels.Expf(sv - m)
 				}
 				kernels.AxpyF32(ev, vb[r*hd:(r+1)*hd], a)
 				sum = sum*ms + ev
@@ -130,6 +130,16 @@ func (c *Context) attendHalf(s *workerScratch, il, p, t, kvh, g int, qa []byte, 
 	for j0 := c.window(il, p); j0 <= p; j0 += attnBlock {
 		cnt := min(attnBlock, p+1-j0)
 		ks.kern.Mul(hd, kl[j0*ks.rowBytes+kvh*ks.headBytes:], ks.rowBytes, cnt, qa, qrb, g, s.scores, attnBlock)
+		if h.AttnSoftcap == 0 { // the score is raw·AttnScale: one kernel call per head
+			v0 := j0*vs.rowBytes + kvh*vs.headBytes
+			vrows := vl[v0 : v0+(cnt-1)*vs.rowBytes+vs.headBytes]
+			for i := 0; i < g; i++ {
+				st := [2]float32{M[i], S[i]}
+				kernels.AttendF16(acc16[2*i*hd:2*(i+1)*hd], vrows, vs.rowBytes, s.scores[i*attnBlock:i*attnBlock+cnt], h.AttnScale, &st)
+				M[i], S[i] = st[0], st[1]
+			}
+			continue
+		}
 		for i := 0; i < g; i++ {
 			a := acc16[2*i*hd : 2*(i+1)*hd]
 			m, sum := M[i], S[i]
@@ -137,15 +147,15 @@ func (c *Context) attendHalf(s *workerScratch, il, p, t, kvh, g int, qa []byte, 
 				sv := c.score(raw)
 				ms, ev := float32(1), float32(1)
 				if sv > m {
-					ms = expf(m - sv)
+					ms = kernels.Expf(m - sv)
 					m = sv
 					scaleF16(a, ms, s.vrow[:hd])
 				} else {
-					ev = expf(sv - m)
+					ev = kernels.Expf(sv - m)
 				}
 				o := (j0+r)*vs.rowBytes + kvh*vs.headBytes
 				kernels.MadF16(a, vl[o:o+vs.headBytes], ev)
-				sum = sum*ms + ev
+				sum = float32(sum*ms) + ev
 			}
 			M[i], S[i] = m, sum
 		}

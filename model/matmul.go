@@ -10,10 +10,14 @@ import "sync/atomic"
 // same for any thread count.
 
 // Row chunks one task of a product takes: small for one token (enough
-// tasks to balance the workers), larger for a batch.
+// tasks to balance the workers), larger for a batch: at least
+// chunkRowsBatch rows and at most batchTasksPerWorker tasks per worker, a
+// multiple of 16 rows (the interleaved tiles' group), since every call
+// prepares all the batch's activations once.
 const (
-	chunkRowsOne   = 32
-	chunkRowsBatch = 64
+	chunkRowsOne        = 32
+	chunkRowsBatch      = 64
+	batchTasksPerWorker = 4
 	// quantChunk is how many activation rows one task quantizes.
 	quantChunk = 16
 )
@@ -46,7 +50,7 @@ func (c *Context) matmul(w *Weight, x []float32, n int, y []float32) error {
 	}
 	chunk := chunkRowsOne
 	if n > 1 {
-		chunk = chunkRowsBatch
+		chunk = max(chunkRowsBatch, (w.Rows/(batchTasksPerWorker*c.workers())+15)&^15)
 	}
 	var stop atomic.Bool
 	c.run((w.Rows+chunk-1)/chunk, func(_, task int) {

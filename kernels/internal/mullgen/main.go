@@ -58,6 +58,10 @@ func main() {
 	words("mullW255", func(int) uint16 { return 255 })
 	words("mullP3_4", func(int) uint16 { return 81 })
 	words("mullP3Q", func(i int) uint16 { return []uint16{1, 3, 9, 27}[i/4] })
+	for i := 0; i < 16; i += 2 {
+		fmt.Fprintf(&out, "DATA mullIota16<>+%d(SB)/8, $0x%08x%08x\n", 4*i, i+1, i)
+	}
+	out.WriteString("GLOBL mullIota16<>(SB), RODATA|NOPTR, $64\n")
 	data32("mullB3", func(int) byte { return 3 })
 	data32("mullIQ4S", func(i int) byte { return byte(int8(iq4[i%16])) })
 	data32("mullIQ4U", func(i int) byte { return byte(iq4[i%16] + 128) })
@@ -157,6 +161,28 @@ func main() {
 			}
 		}
 	}
+	decl.WriteString("// q4kTiles16 are the 16-row interleaved Q4_K tiles by toks−1.\nvar q4kTiles16 = [4]func(nb int, w, a *byte, aStride int, out *float32, ldo int){")
+	for T := 1; T <= 4; T++ {
+		kq16(T)
+		fmt.Fprintf(&decl, "q4kTile16_%d, ", T)
+	}
+	decl.WriteString("}\n\n")
+	for T := 1; T <= 4; T++ {
+		fmt.Fprintf(&decl, "//go:noescape\nfunc q4kTile16_%d(nb int, w, a *byte, aStride int, out *float32, ldo int)\n\n", T)
+	}
+	decl.WriteString("// q8Tiles16 are the 16-row interleaved Q8_0 tiles by toks−1.\nvar q8Tiles16 = [2]func(nb int, w, a *byte, out *float32, ldo int){")
+	for T := 1; T <= 2; T++ {
+		q8x16(T)
+		fmt.Fprintf(&decl, "q8Tile16_%d, ", T)
+	}
+	decl.WriteString("}\n\n")
+	for T := 1; T <= 2; T++ {
+		fmt.Fprintf(&decl, "//go:noescape\nfunc q8Tile16_%d(nb int, w, a *byte, out *float32, ldo int)\n\n", T)
+	}
+	q8x16Pack()
+	q8x16ActUnpack()
+	decl.WriteString("//go:noescape\nfunc packQ8_0x16(nb int, src *byte, wStride int, dst *byte)\n\n")
+	decl.WriteString("//go:noescape\nfunc unpackActQ8_0x16(nb int, src, dst *byte)\n\n")
 	if err := os.WriteFile("mull_amd64.s", out.Bytes(), 0o644); err != nil {
 		panic(err)
 	}

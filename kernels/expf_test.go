@@ -1,4 +1,4 @@
-package model
+package kernels
 
 import (
 	"math"
@@ -13,10 +13,10 @@ func TestExpfMatchesMathExp(t *testing.T) {
 	diff := 0
 	check := func(x float32) {
 		want := float32(math.Exp(float64(x)))
-		got := expf(x)
+		got := Expf(x)
 		if got != want {
 			if math.Abs(float64(got)-float64(want)) > 1e-7*float64(want) {
-				t.Fatalf("expf(%v) = %v, want %v", x, got, want)
+				t.Fatalf("Expf(%v) = %v, want %v", x, got, want)
 			}
 			diff++
 		}
@@ -30,15 +30,15 @@ func TestExpfMatchesMathExp(t *testing.T) {
 	if diff > 200 { // 0.1 %: last-bit ties of the polynomial
 		t.Errorf("%d of 200000 results differ from float32(math.Exp) in the last bit", diff)
 	}
-	if v := expf(float32(math.NaN())); v == v {
-		t.Errorf("expf(NaN) = %v", v)
+	if v := Expf(float32(math.NaN())); v == v {
+		t.Errorf("Expf(NaN) = %v", v)
 	}
 }
 
 func BenchmarkExpf(b *testing.B) {
 	var s float32
 	for i := 0; b.Loop(); i++ {
-		s += expf(-float32(i&1023) / 64)
+		s += Expf(-float32(i&1023) / 64)
 	}
 	_ = s
 }

@@ -1,0 +1,51 @@
+package kernels
+
+import "encoding/binary"
+
+// 16-row interleaved Q4_K panels: the layout of the prompt-processing
+// tiles (mullgen's kq16), in which every int32 lane of a 512-bit register
+// belongs to one weight row, so a tile of 16 rows × up to 4 tokens adds
+// its exact integer sums without horizontal reductions (ggml's CPU
+// "repack" buffers interleave rows for the same reason). A product with
+// enough tokens packs its rows, 16 at a time, into a pooled scratch panel
+// (rows·nb·176 bytes, about 1.2× the encoded rows) and runs the tiles over
+// all its tokens; nothing is kept between calls, so the model's memory
+// stays the mapped file.
+//
+// One super-block of 16 rows is kq16Block bytes: d and dmin as float32 per
+// row (64 bytes each), the eight 6-bit scales as a byte per row (8×16),
+// the eight mins as an int16 pair (m, m) per row (8×64), then 32 code
+// units of 64 bytes: unit u holds each row r's packed bytes qs[4u…4u+3]
+// at 4r.
+const (
+	kq16Rows  = 16
+	kq16Block = 2816
+	// kq16MinToks is the fewest tokens for which packing pays.
+	kq16MinToks = 16
+)
+
+// packQ4K16 writes the 16 Q4_K rows at w (wStride bytes apart, nb
+// super-blocks each) as an interleaved panel into dst (nb·kq16Block
+// bytes).
+func packQ4K16(dst, w []byte, wStride, nb int) {
+	dst = dst[:nb*kq16Block]
+	for r := 0; r < kq16Rows; r++ {
+		row := w[r*wStride : r*wStride+nb*kqBytesQ4K]
+		for b := 0; b < nb; b++ {
+			blk := row[b*kqBytesQ4K : (b+1)*kqBytesQ4K]
+			o := dst[b*kq16Block : (b+1)*kq16Block]
+			putF32(o[4*r:], fp16At(blk))
+			putF32(o[64+4*r:], fp16At(blk[2:]))
+			for j := 0; j < 8; j++ {
+				sc, m := kqGetScaleMinK4(j, blk[4:16])
+				o[128+16*j+r] = sc
+				binary.LittleEndian.PutUint32(o[256+64*j+4*r:], uint32(m)|uint32(m)<<16)
+			}
+			qs := blk[16:144]
+			codes := o[768:]
+			for u := 0; u < 32; u++ {
+				binary.LittleEndian.PutUint32(codes[64*u+4*r:], binary.LittleEndian.Uint32(qs[4*u:]))
+			}
+		}
+	}
+}
