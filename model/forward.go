@@ -189,7 +189,7 @@ func (c *Context) layer(il, n, pos int) error {
 	if h.GELU {
 		geglu(g, u)
 	} else {
-		swiglu(g, u)
+		c.swiglu(g, u)
 	}
 	if err := c.matmul(l.Down, g, n, tmp); err != nil {
 		return err

@@ -113,8 +113,29 @@ func silu(x float32) float32 {
 	return x / (1 + float32(math.Exp(float64(-x))))
 }
 
-// swiglu overwrites g with silu(g)·u.
-func swiglu(g, u []float32) {
+// swigluChunk is how many values one task of the fast path's SwiGLU takes.
+const swigluChunk = 1 << 14
+
+// swiglu overwrites g with silu(g)·u: on the fast path with kernels.SwiGLU
+// (Expf, SIMD) split across the workers, on the reference path with
+// swigluExact.
+func (c *Context) swiglu(g, u []float32) {
+	if c.opts.Reference {
+		swigluExact(g, u)
+		return
+	}
+	if len(g) <= swigluChunk {
+		kernels.SwiGLU(g, u)
+		return
+	}
+	c.run((len(g)+swigluChunk-1)/swigluChunk, func(_, task int) {
+		i0, i1 := task*swigluChunk, min(len(g), (task+1)*swigluChunk)
+		kernels.SwiGLU(g[i0:i1], u[i0:i1])
+	})
+}
+
+// swigluExact overwrites g with silu(g)·u, silu through math.Exp.
+func swigluExact(g, u []float32) {
 	u = u[:len(g)]
 	for i, v := range g {
 		g[i] = silu(v) * u[i]
