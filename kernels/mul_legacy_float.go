@@ -10,7 +10,7 @@ package kernels
 // ((l0+l4)+(l2+l6)) + ((l1+l5)+(l3+l7)); the last n mod 8 products are then
 // added one by one in Go. The AVX-512 tiles do the same with 16 lanes over
 // n&^15, first adding lane i+8 to lane i. Every tile shape gives the same bits. The pure-Go
-// twin sums one float32 per (row, token) in index order.
+// twin follows the AVX2 order (floatLanes), so it gives the AVX2 tiles' bits.
 
 // fKind names a float weight (and activation) encoding.
 type fKind uint8
@@ -93,7 +93,8 @@ func floatTail(k fKind, lo, n, rr, tt int, w []byte, wStride int, a []byte, aStr
 }
 
 // floatMulGo is the pure-Go float product: rows and tokens decoded to
-// float32, one float32 sum per (row, token) in index order.
+// float32, each (row, token) summed as the AVX2 tiles do (floatLanes), so
+// the twin gives the AVX2 build's bits.
 func floatMulGo(k fKind, n int, w []byte, wStride, rows int, a []byte, aStride, toks int, out []float32, ldo int) {
 	sz, dec := fKindInfo[k].size, fKindInfo[k].decode
 	s := scratchPool.Get().(*mulScratch)
@@ -106,12 +107,27 @@ func floatMulGo(k fKind, n int, w []byte, wStride, rows int, a []byte, aStride, 
 	for r := 0; r < rows; r++ {
 		dec(wr, w[r*wStride:r*wStride+n*sz])
 		for t := 0; t < toks; t++ {
-			x := ar[t*n : (t+1)*n]
-			var acc float32
-			for i, v := range wr {
-				acc += float32(v * x[i])
-			}
-			out[t*ldo+r] = acc
+			out[t*ldo+r] = floatLanes(wr, ar[t*n:(t+1)*n])
 		}
 	}
+}
+
+// floatLanes is the AVX2 tiles' sum of w[i]·x[i]: eight float32 lanes
+// (lane j takes i ≡ j mod 8) updated by fused multiply-adds over the first
+// len(w)&^7 values, reduced as ((l0+l4)+(l2+l6)) + ((l1+l5)+(l3+l7)), then
+// the remaining products added one by one.
+func floatLanes(w, x []float32) float32 {
+	x = x[:len(w)]
+	n8 := len(w) &^ 7
+	var l [8]float32
+	for i := 0; i < n8; i += 8 {
+		for j := range l {
+			l[j] = fma32(w[i+j], x[i+j], l[j])
+		}
+	}
+	acc := ((l[0] + l[4]) + (l[2] + l[6])) + ((l[1] + l[5]) + (l[3] + l[7]))
+	for i := n8; i < len(w); i++ {
+		acc += float32(w[i] * x[i])
+	}
+	return acc
 }
