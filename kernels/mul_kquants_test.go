@@ -193,9 +193,9 @@ func kqCheckMul(t *testing.T, c kqMulCase, mul MulFunc, label string, n int, w [
 func TestMulKQuantsReference(t *testing.T) {
 	shapes := []struct{ n, rows, toks int }{
 		{256, 9, 9}, {512, 7, 8}, {768, 5, 6}, {256, 2, 13}, {4096, 3, 5}, {14336, 2, 4},
-		// 16-row interleaved tiles (from kq16MinToks tokens): 1, 2 and 3
-		// tail tokens, a tail row, two panels.
-		{256, 17, 17}, {512, 32, 18}, {768, 16, 19}, {2048, 16, 16},
+		// 16-row interleaved tiles (from kq16MinToksQ4K tokens): 1, 2 and
+		// 3 tail tokens, a tail row, two panels.
+		{256, 17, 33}, {512, 32, 34}, {768, 16, 35}, {2048, 16, 32},
 	}
 	for _, c := range kqMulCases() {
 		for kind := kqWQuantized; kind <= kqWZero; kind++ {
