@@ -40,21 +40,3 @@ func absC(f float32) float32 { return math.Float32frombits(math.Float32bits(f) &
 
 // clampI32 limits v to [lo, hi].
 func clampI32(v, lo, hi int32) int32 { return max(lo, min(hi, v)) }
-
-// unitImportance is the importance vector of a sub-block whose given one is
-// all zero (see importanceOr).
-var unitImportance = [32]float32{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}
-
-// importanceOr returns qw[:n], or n ones when those are all zero: the
-// i-quants whose search ggml aborts on an all-zero importance sub-block
-// (IQ1_S, IQ1_M, IQ2_XXS) quantize such a sub-block as if every value
-// mattered equally. n is at most 32.
-func importanceOr(qw []float32, n int) []float32 {
-	qw = qw[:n]
-	for _, v := range qw {
-		if v != 0 {
-			return qw
-		}
-	}
-	return unitImportance[:n]
-}

@@ -36,7 +36,7 @@ type iq1Sub struct {
 func (s *iq1Sub) setWeights(xb, qw []float32, sigma2 float32) {
 	w := s.weight[:len(xb)]
 	if qw != nil {
-		qw = importanceOr(qw, len(xb))
+		qw = qw[:len(xb)]
 		for i, v := range xb {
 			w[i] = qw[i] * sqrtC(sigma2+float32(v*v))
 		}
@@ -198,120 +198,203 @@ func (s *iq1Sub) refit(t *lattice8, xb []float32, index []uint16, xxs *iq1Levels
 }
 
 // iq1Error is the error for a sub-block of size values at column at that
-// ggml cannot quantize (it asserts).
+// no scale fits even with unit importance weights (values so large that
+// the search overflows; ggml asserts).
 func iq1Error(at int, size int) error {
-	return fmt.Errorf("no scale fits the %d values at column %d (importance weights all zero there, or values too large); ggml aborts on such input", size, at)
+	return fmt.Errorf("no scale fits the %d values at column %d (values too large); ggml aborts on such input", size, at)
 }
 
-// QuantizeIQ1_S quantizes src (one row, a multiple of 256 values) into
-// IQ1_S blocks (50 bytes per 256) as ggml's quantize_iq1_s. weights, the
-// row's importance vector, is required (ggml has no IQ1_S without one).
-//
-// ggml keeps each sub-block's delta sign from one super-block to the next
-// and writes the stale sign for a sub-block too small to quantize; before
-// holds the rows that precede src in the same ggml call (nil for none), so
-// that the state a row starts with is the one ggml's loop would carry
-// into it. A sign never set in the call (ggml reads uninitialized memory)
-// counts as +. An error means ggml would abort: no weights, or a sub-block
-// no scale fits.
-func QuantizeIQ1_S(dst []byte, src, weights, before []float32) error {
-	nb := kqCheck("QuantizeIQ1_S", len(src), len(dst), blockIQ1S, len(weights), weights != nil)
-	if weights == nil {
-		return fmt.Errorf("quantization needs importance weights")
+// iq1Kind is what differs between IQ1_S and IQ1_M.
+type iq1Kind struct {
+	name       string
+	n          int // values per sub-block (32 or 16)
+	blockBytes int
+	eps        float32 // a sub-block below this magnitude is not quantized
+	// search is the split search over the sorted sub-block; levels gives
+	// its groups' level values for a shift.
+	search func(s *iq1Sub, xb []float32, max float32) (shift int8, scale float32, ok bool)
+	levels func(shift int8) iq1Levels
+	// put stores sub-block ib's grid indices in block y; finish stores the
+	// scales and shifts (every one set) once the super-block xbl (search
+	// weights wbl) is done.
+	put    func(y []byte, ib int, index []uint16)
+	finish func(t *lattice8, y []byte, xbl, wbl, scales []float32, shifts []int8, maxScale float32)
+}
+
+// start sets the weights of sub-block xb (importance qw or nil) and runs
+// the split search. set is false for a sub-block too small to quantize.
+// Where every importance weight of the sub-block is zero, so that ggml's
+// search finds no scale and aborts, it searches with unit importance
+// weights instead. ok is false when no scale fits even so.
+func (s *iq1Sub) start(k *iq1Kind, xb, qw []float32, sigma2 float32) (shift int8, scale float32, set, ok bool) {
+	s.setWeights(xb, qw, sigma2)
+	max := absMax(xb)
+	if max < k.eps {
+		return 0, 0, false, true
 	}
+	s.sortIdx(xb)
+	shift, scale, ok = k.search(s, xb, max)
+	if !ok && qw != nil && allZero(qw[:len(xb)]) {
+		s.setWeights(xb, unitWeights[:len(xb)], sigma2)
+		shift, scale, ok = k.search(s, xb, max)
+	}
+	return shift, scale, true, ok
+}
+
+// unitWeights stands in for a sub-block's importance weights when they
+// are all zero.
+var unitWeights = func() (w [qk32]float32) {
+	for i := range w {
+		w[i] = 1
+	}
+	return w
+}()
+
+// allZero reports whether every value of w is zero.
+func allZero(w []float32) bool {
+	for _, v := range w {
+		if v != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// shiftOf is the shift k's search gives sub-block ib of super-block xbl
+// (qw: its 256 importances, or nil), and whether it is quantized at all.
+func (k *iq1Kind) shiftOf(xbl, qw []float32, ib int) (shift int8, set bool, err error) {
+	if qw != nil {
+		qw = qw[k.n*ib:]
+	}
+	var s iq1Sub
+	shift, _, set, ok := s.start(k, xbl[k.n*ib:k.n*ib+k.n], qw, superSigma2(xbl, 2))
+	if !ok {
+		return 0, false, iq1Error(k.n*ib, k.n)
+	}
+	return shift, set, nil
+}
+
+// iq1Quantize is the super-block loop IQ1_S and IQ1_M share (see
+// QuantizeIQ1_S for before and the errors).
+func iq1Quantize(k *iq1Kind, dst []byte, src, weights, before []float32) error {
+	nb := kqCheck(k.name, len(src), len(dst), k.blockBytes, len(weights), weights != nil)
 	t := iq1Table()
 	var s iq1Sub
-	var scales [8]float32
-	var shifts [8]int8
+	nsub := qkK / k.n
+	var scaleBuf [16]float32
+	var shiftBuf [16]int8
+	scales, shifts := scaleBuf[:nsub], shiftBuf[:nsub]
 	for i := range shifts {
 		shifts[i] = iq1ShiftNone
 	}
+	var wbl [qkK]float32 // the super-block's search weights
 	var index [4]uint16
+	idx := index[:k.n/8]
 	for ibl := 0; ibl < nb; ibl++ {
-		y := dst[ibl*blockIQ1S : (ibl+1)*blockIQ1S]
+		y := dst[ibl*k.blockBytes : (ibl+1)*k.blockBytes]
 		clear(y)
 		xbl := src[ibl*qkK : (ibl+1)*qkK]
 		sigma2 := superSigma2(xbl, 2)
 		maxScale := float32(0)
-		for ib := 0; ib < 8; ib++ {
-			xb := xbl[32*ib : 32*ib+32]
-			s.setWeights(xb, weights[ibl*qkK+32*ib:], sigma2)
-			max := absMax(xb)
-			if max < iq1EpsS {
+		for ib := range scales {
+			at := ibl*qkK + k.n*ib
+			xb := xbl[k.n*ib : k.n*ib+k.n]
+			var qw []float32
+			if weights != nil {
+				qw = weights[at:]
+			}
+			shift, scale, set, ok := s.start(k, xb, qw, sigma2)
+			copy(wbl[k.n*ib:], s.weight[:k.n])
+			if !ok {
+				return iq1Error(at, k.n)
+			}
+			if !set {
 				scales[ib] = 0
 				continue
 			}
-			s.sortIdx(xb)
-			shift, scale, ok := s.searchS(xb, max)
+			xxs := k.levels(shift)
+			onGrid, ok := s.toGrid(t, xb, scale, &xxs, idx)
 			if !ok {
-				return iq1Error(ibl*qkK+32*ib, 32)
-			}
-			xx := &iq1XP
-			if shift < 0 {
-				xx = &iq1XM
-			}
-			xxs := iq1Levels{xx, xx, xx, xx}
-			onGrid, ok := s.toGrid(t, xb, scale, &xxs, index[:])
-			if !ok {
-				return iq1Error(ibl*qkK+32*ib, 32)
+				return iq1Error(at, k.n)
 			}
 			if !onGrid {
-				scale = s.refit(t, xb, index[:], &xxs, scale)
+				scale = s.refit(t, xb, idx, &xxs, scale)
 			}
 			if !(scale >= 0) {
-				return iq1Error(ibl*qkK+32*ib, 32)
+				return iq1Error(at, k.n)
 			}
-			var h uint16
-			for k, gi := range index {
-				y[2+4*ib+k] = uint8(gi)
-				h |= gi >> 8 << (3 * k)
-			}
-			binary.LittleEndian.PutUint16(y[34+2*ib:], h)
+			k.put(y, ib, idx)
 			scales[ib], shifts[ib] = scale, shift
 			maxScale = max32(maxScale, scale)
 		}
 		if maxScale == 0 {
 			continue
 		}
+		for ib, sh := range shifts {
+			if sh != iq1ShiftNone {
+				continue
+			}
+			sh, err := iq1EarlierShift(before, weights, len(src), ib, k.shiftOf)
+			if err != nil {
+				return err
+			}
+			shifts[ib] = sh
+		}
+		k.finish(t, y, xbl, wbl[:], scales, shifts, maxScale)
+	}
+	return nil
+}
+
+var iq1KindS = iq1Kind{name: "QuantizeIQ1_S", n: 32, blockBytes: blockIQ1S, eps: iq1EpsS,
+	search: (*iq1Sub).searchS,
+	levels: func(shift int8) iq1Levels {
+		xx := &iq1XP
+		if shift < 0 {
+			xx = &iq1XM
+		}
+		return iq1Levels{xx, xx, xx, xx}
+	},
+	put: func(y []byte, ib int, index []uint16) {
+		var h uint16
+		for k, gi := range index {
+			y[2+4*ib+k] = uint8(gi)
+			h |= gi >> 8 << (3 * k)
+		}
+		binary.LittleEndian.PutUint16(y[34+2*ib:], h)
+	},
+	finish: func(_ *lattice8, y []byte, _, _, scales []float32, shifts []int8, maxScale float32) {
 		d := maxScale / 15
 		putFP16(y, float32(d*1.125))
 		id := 1 / d
-		for ib := 0; ib < 8; ib++ {
-			l := uint16(clampI32(nearestIntC(float32(0.5*float32(float32(id*scales[ib])-1))), 0, 7))
-			if shifts[ib] == iq1ShiftNone {
-				sh, err := iq1EarlierShift(before, weights, len(src), ib, iq1ShiftS)
-				if err != nil {
-					return err
-				}
-				shifts[ib] = sh
-			}
+		for ib, sc := range scales {
+			l := uint16(clampI32(nearestIntC(float32(0.5*float32(float32(id*sc)-1))), 0, 7))
 			if shifts[ib] == -1 {
 				l |= 8
 			}
 			o := y[34+2*ib:]
 			binary.LittleEndian.PutUint16(o, binary.LittleEndian.Uint16(o)|l<<12)
 		}
-	}
-	return nil
-}
+	}}
 
-// iq1ShiftS is the shift IQ1_S's search gives sub-block ib of super-block
-// xbl (weights qw, the row's 256 for it), and whether it is quantized at
-// all.
-func iq1ShiftS(xbl, qw []float32, ib int) (shift int8, set bool, err error) {
-	xb := xbl[32*ib : 32*ib+32]
-	max := absMax(xb)
-	if max < iq1EpsS {
-		return 0, false, nil
+// QuantizeIQ1_S quantizes src (one row, a multiple of 256 values) into
+// IQ1_S blocks (50 bytes per 256) as ggml's quantize_iq1_s. weights, the
+// row's importance vector, is required (ggml has no IQ1_S without one).
+// A sub-block whose importance weights are all zero, where ggml aborts, is
+// quantized with unit importance weights.
+//
+// ggml keeps each sub-block's delta sign from one super-block to the next
+// and writes the stale sign for a sub-block too small to quantize; before
+// holds the rows that precede src in the same ggml call (nil for none), so
+// that the state a row starts with is the one ggml's loop would carry
+// into it. A sign never set in the call (ggml reads uninitialized memory)
+// counts as +. An error means no weights, or a sub-block with values so
+// large that no scale fits (ggml aborts there too).
+func QuantizeIQ1_S(dst []byte, src, weights, before []float32) error {
+	if weights == nil {
+		kqCheck(iq1KindS.name, len(src), len(dst), blockIQ1S, 0, false)
+		return fmt.Errorf("quantization needs importance weights")
 	}
-	var s iq1Sub
-	s.setWeights(xb, qw[32*ib:], superSigma2(xbl, 2))
-	s.sortIdx(xb)
-	shift, _, ok := s.searchS(xb, max)
-	if !ok {
-		return 0, false, iq1Error(32*ib, 32)
-	}
-	return shift, true, nil
+	return iq1Quantize(&iq1KindS, dst, src, weights, before)
 }
 
 // iq1EarlierShift finds the shift ggml's loop holds for sub-block ib when

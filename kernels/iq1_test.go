@@ -1,9 +1,7 @@
 package kernels
 
 import (
-	"bytes"
 	"encoding/binary"
-	"math"
 	"math/rand/v2"
 	"testing"
 )
@@ -58,42 +56,6 @@ func TestIQ1Grid(t *testing.T) {
 		}
 		if i > 0 && iq1Grid[i-1] >= g {
 			t.Fatalf("code book not increasing at %d", i)
-		}
-	}
-}
-
-// TestZeroImportanceSubBlock: where ggml's search aborts on a sub-block
-// whose importance weights are all zero (IQ1_S, IQ1_M, IQ2_XXS), zq
-// quantizes it with unit importance: the bytes equal those made with ones
-// in place of the zeros.
-func TestZeroImportanceSubBlock(t *testing.T) {
-	x := make([]float32, 512)
-	w := make([]float32, 512)
-	ones := make([]float32, 512)
-	for i := range x {
-		x[i] = float32(math.Sin(float64(i)))
-		w[i] = float32(1 + i%5)
-		ones[i] = w[i]
-		if i >= 288 && i < 320 {
-			w[i], ones[i] = 0, 1
-		}
-	}
-	iq2 := func(dst []byte, src, w, _ []float32) error { QuantizeIQ2_XXS(dst, src, w); return nil }
-	for _, c := range []struct {
-		name string
-		size int
-		q    func(dst []byte, src, w, before []float32) error
-	}{{"iq1_s", blockIQ1S, QuantizeIQ1_S}, {"iq1_m", blockIQ1M, QuantizeIQ1_M}, {"iq2_xxs", blockIQ2XXS, iq2}} {
-		got, want := make([]byte, 2*c.size), make([]byte, 2*c.size)
-		if err := c.q(got, x, w, nil); err != nil {
-			t.Errorf("%s: %v", c.name, err)
-			continue
-		}
-		if err := c.q(want, x, ones, nil); err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(got, want) {
-			t.Errorf("%s: an all-zero importance sub-block is not quantized as with unit importance", c.name)
 		}
 	}
 }

@@ -89,131 +89,60 @@ func (s *iq1Sub) searchM(xb []float32, max float32) (shift int8, scale float32, 
 	return shift, scale, true
 }
 
-// QuantizeIQ1_M quantizes src (one row, a multiple of 256 values) into
-// IQ1_M blocks (56 bytes per 256) as ggml's quantize_iq1_m. weights is nil
-// or the row's importance vector. before is as for QuantizeIQ1_S: ggml
-// carries each sub-block's shift choice from one super-block to the next
-// and uses the stale choice (for its delta signs and the final scale fit)
-// in a sub-block too small to quantize; one never set counts as +,+. An
-// error means ggml would abort (a sub-block no scale fits).
-func QuantizeIQ1_M(dst []byte, src, weights, before []float32) error {
-	nb := kqCheck("QuantizeIQ1_M", len(src), len(dst), blockIQ1M, len(weights), weights != nil)
-	t := iq1Table()
-	var s iq1Sub
-	var scales [16]float32
-	var shifts [16]int8
-	for i := range shifts {
-		shifts[i] = iq1ShiftNone
-	}
-	var wbl [qkK]float32 // the super-block's weights
-	var index [2]uint16
-	for ibl := 0; ibl < nb; ibl++ {
-		y := dst[ibl*blockIQ1M : (ibl+1)*blockIQ1M]
-		clear(y)
-		qs, qh, sc := y[:32], y[32:48], y[48:56]
-		xbl := src[ibl*qkK : (ibl+1)*qkK]
-		var qwbl []float32
-		if weights != nil {
-			qwbl = weights[ibl*qkK : (ibl+1)*qkK]
-		}
-		sigma2 := superSigma2(xbl, 2)
-		maxScale := float32(0)
-		for ib := 0; ib < 16; ib++ {
-			xb := xbl[16*ib : 16*ib+16]
-			var qw []float32
-			if qwbl != nil {
-				qw = qwbl[16*ib:]
+var iq1KindM = iq1Kind{name: "QuantizeIQ1_M", n: 16, blockBytes: blockIQ1M, eps: iq1EpsM,
+	search: (*iq1Sub).searchM,
+	levels: func(shift int8) iq1Levels { return iq1Levels{iq1MXX(shift, 0), iq1MXX(shift, 1)} },
+	put: func(y []byte, ib int, index []uint16) {
+		y[2*ib], y[2*ib+1] = uint8(index[0]), uint8(index[1])
+		y[32+ib] = uint8(index[0]>>8 | index[1]>>8<<4)
+	},
+	finish: iq1MFinish}
+
+// iq1MFinish stores an IQ1_M block's scales and delta signs, refitting
+// the super-block scale to the chosen grid points as ggml does.
+func iq1MFinish(t *lattice8, y []byte, xbl, wbl, scales []float32, shifts []int8, maxScale float32) {
+	qs, qh, sc := y[:32], y[32:48], y[48:56]
+	var scw [4]uint16
+	d := maxScale / 15
+	id := 1 / d
+	var sumqx, sumq2 float32
+	for ib := 0; ib < 16; ib++ {
+		l := clampI32(nearestIntC(float32(0.5*float32(float32(id*scales[ib])-1))), 0, 7)
+		scw[ib/4] |= uint16(l) << (3 * (ib % 4))
+		qh[ib] |= iq1MMasks[shifts[ib]]
+		xb := xbl[16*ib : 16*ib+16]
+		ls := float32(2*l + 1)
+		for k := 0; k < 2; k++ {
+			xx := iq1MXX(shifts[ib], k)
+			p := &t.points[int(qs[2*ib+k])|int(qh[ib])<<(8-4*k)&0x700]
+			for j := 0; j < 8; j++ {
+				w, q := wbl[16*ib+8*k+j], float32(xx[(p[j]-1)/2]*ls)
+				sumqx += float32(float32(w*q) * xb[8*k+j])
+				sumq2 += float32(float32(w*q) * q)
 			}
-			s.setWeights(xb, qw, sigma2)
-			copy(wbl[16*ib:], s.weight[:16])
-			max := absMax(xb)
-			if max < iq1EpsM {
-				scales[ib] = 0
-				continue
-			}
-			s.sortIdx(xb)
-			shift, scale, ok := s.searchM(xb, max)
-			if !ok {
-				return iq1Error(ibl*qkK+16*ib, 16)
-			}
-			xxs := iq1Levels{iq1MXX(shift, 0), iq1MXX(shift, 1)}
-			onGrid, ok := s.toGrid(t, xb, scale, &xxs, index[:])
-			if !ok {
-				return iq1Error(ibl*qkK+16*ib, 16)
-			}
-			if !onGrid {
-				scale = s.refit(t, xb, index[:], &xxs, scale)
-			}
-			if !(scale >= 0) {
-				return iq1Error(ibl*qkK+16*ib, 16)
-			}
-			qs[2*ib], qs[2*ib+1] = uint8(index[0]), uint8(index[1])
-			qh[ib] = uint8(index[0]>>8 | index[1]>>8<<4)
-			scales[ib], shifts[ib] = scale, shift
-			maxScale = max32(maxScale, scale)
-		}
-		if maxScale == 0 {
-			continue
-		}
-		var scw [4]uint16
-		d := maxScale / 15
-		id := 1 / d
-		var sumqx, sumq2 float32
-		for ib := 0; ib < 16; ib++ {
-			l := clampI32(nearestIntC(float32(0.5*float32(float32(id*scales[ib])-1))), 0, 7)
-			scw[ib/4] |= uint16(l) << (3 * (ib % 4))
-			if shifts[ib] == iq1ShiftNone {
-				sh, err := iq1EarlierShift(before, weights, len(src), ib, iq1ShiftM)
-				if err != nil {
-					return err
-				}
-				shifts[ib] = sh
-			}
-			qh[ib] |= iq1MMasks[shifts[ib]]
-			xb := xbl[16*ib : 16*ib+16]
-			ls := float32(2*l + 1)
-			for k := 0; k < 2; k++ {
-				xx := iq1MXX(shifts[ib], k)
-				p := &t.points[int(qs[2*ib+k])|int(qh[ib])<<(8-4*k)&0x700]
-				for j := 0; j < 8; j++ {
-					w, q := wbl[16*ib+8*k+j], float32(xx[(p[j]-1)/2]*ls)
-					sumqx += float32(float32(w*q) * xb[8*k+j])
-					sumq2 += float32(float32(w*q) * q)
-				}
-			}
-		}
-		if sumq2 > 0 {
-			d = sumqx / sumq2
-		}
-		h := F32ToF16(float32(d * 1.1125))
-		for i := range scw {
-			scw[i] |= h >> (4 * i) & 0xf << 12
-			binary.LittleEndian.PutUint16(sc[2*i:], scw[i])
 		}
 	}
-	return nil
+	if sumq2 > 0 {
+		d = sumqx / sumq2
+	}
+	h := F32ToF16(float32(d * 1.1125))
+	for i := range scw {
+		scw[i] |= h >> (4 * i) & 0xf << 12
+		binary.LittleEndian.PutUint16(sc[2*i:], scw[i])
+	}
 }
 
-// iq1ShiftM is the shift choice IQ1_M's search gives sub-block ib of
-// super-block xbl (weights qw, its 256 importances, or nil), and whether it
-// is quantized at all.
-func iq1ShiftM(xbl, qw []float32, ib int) (shift int8, set bool, err error) {
-	xb := xbl[16*ib : 16*ib+16]
-	max := absMax(xb)
-	if max < iq1EpsM {
-		return 0, false, nil
-	}
-	var s iq1Sub
-	if qw != nil {
-		qw = qw[16*ib:]
-	}
-	s.setWeights(xb, qw, superSigma2(xbl, 2))
-	s.sortIdx(xb)
-	shift, _, ok := s.searchM(xb, max)
-	if !ok {
-		return 0, false, iq1Error(16*ib, 16)
-	}
-	return shift, true, nil
+// QuantizeIQ1_M quantizes src (one row, a multiple of 256 values) into
+// IQ1_M blocks (56 bytes per 256) as ggml's quantize_iq1_m. weights is nil
+// or the row's importance vector; a sub-block whose importance weights are
+// all zero, where ggml aborts, is quantized with unit importance weights.
+// before is as for QuantizeIQ1_S: ggml carries each sub-block's shift
+// choice from one super-block to the next and uses the stale choice (for
+// its delta signs and the final scale fit) in a sub-block too small to
+// quantize; one never set counts as +,+. An error means a sub-block with
+// values so large that no scale fits (ggml aborts there too).
+func QuantizeIQ1_M(dst []byte, src, weights, before []float32) error {
+	return iq1Quantize(&iq1KindM, dst, src, weights, before)
 }
 
 // iq1MScale is the fp16 super-block scale of an IQ1_M block, gathered

@@ -319,7 +319,9 @@ var (
 // quantize runs one sub-block xb (importance qw or nil) through kind's
 // search, leaving its groups' grid indices in idx and signs in s.signs,
 // and returns its scale; ok is false for a zero sub-block (scale 0,
-// nothing to store).
+// nothing to store). Where the levels end off the grid because every
+// importance weight is zero (ggml aborts; IQ2_XXS only) it searches again
+// with unit importance weights.
 func (s *iq2Sub) quantize(t *lattice8, k *iq2Kind, xb, qw []float32, sigma2 float32, idx []int32) (scale float32, ok bool) {
 	s.load(xb, qw, sigma2, k.parity)
 	max := s.max()
@@ -329,6 +331,23 @@ func (s *iq2Sub) quantize(t *lattice8, k *iq2Kind, xb, qw []float32, sigma2 floa
 		}
 		return 0, false
 	}
+	scale = s.search(t, k, max)
+	if !s.gridIndices(t, idx) {
+		if qw == nil || !allZero(qw[:s.n]) {
+			return 0, false
+		}
+		s.load(xb, unitWeights[:], sigma2, k.parity)
+		if scale = s.search(t, k, max); !s.gridIndices(t, idx) {
+			return 0, false
+		}
+	}
+	return scale, true
+}
+
+// search finds the levels (s.L) and scale of the loaded sub-block, the
+// signs flipped for a negative scale.
+func (s *iq2Sub) search(t *lattice8, k *iq2Kind, max float32) float32 {
+	var scale float32
 	if k.xxs {
 		var lu [qk32]uint8
 		scale = makeQpQuants(s.n, iq2MaxQ+1, s.xval[:], lu[:], s.weight[:])
@@ -350,17 +369,14 @@ func (s *iq2Sub) quantize(t *lattice8, k *iq2Kind, xb, qw []float32, sigma2 floa
 			s.signs[g] = ^s.signs[g] & mask
 		}
 	}
-	if !s.gridIndices(t, idx) {
-		return 0, false
-	}
-	return scale, true
+	return scale
 }
 
 // QuantizeIQ2_XXS quantizes src (a multiple of 256 values) into IQ2_XXS
 // blocks (66 bytes per 256) as ggml's quantize_iq2_xxs. weights, the
 // importance vector of the row, is required (ggml has no IQ2_XXS without
 // one); a sub-block whose weights are all zero, where ggml aborts, is
-// quantized with unit importance (as IQ1_S and IQ1_M do).
+// quantized with unit importance weights (as IQ1_S and IQ1_M do).
 func QuantizeIQ2_XXS(dst []byte, src, weights []float32) {
 	iq2Quantize(&iq2KindXXS, dst, src, weights, true)
 }
@@ -402,9 +418,6 @@ func iq2Quantize(k *iq2Kind, dst []byte, src, weights []float32, haveWeights boo
 			var qw []float32
 			if weights != nil {
 				qw = weights[ibl*qkK+k.n*ib:]
-				if k.xxs { // ggml aborts on an all-zero sub-block
-					qw = importanceOr(qw, k.n)
-				}
 			}
 			scale, ok := s.quantize(t, k, xbl[k.n*ib:], qw, sigma2, idx[:])
 			scales[ib] = scale
