@@ -130,14 +130,10 @@ func (c *Context) attendHalf(s *workerScratch, il, p, t, kvh, g int, qa []byte, 
 	for j0 := c.window(il, p); j0 <= p; j0 += attnBlock {
 		cnt := min(attnBlock, p+1-j0)
 		ks.kern.Mul(hd, kl[j0*ks.rowBytes+kvh*ks.headBytes:], ks.rowBytes, cnt, qa, qrb, g, s.scores, attnBlock)
-		if h.AttnSoftcap == 0 { // the score is raw·AttnScale: one kernel call per head
+		if h.AttnSoftcap == 0 { // the score is raw·AttnScale: one kernel call for the group
 			v0 := j0*vs.rowBytes + kvh*vs.headBytes
 			vrows := vl[v0 : v0+(cnt-1)*vs.rowBytes+vs.headBytes]
-			for i := 0; i < g; i++ {
-				st := [2]float32{M[i], S[i]}
-				kernels.AttendF16(acc16[2*i*hd:2*(i+1)*hd], vrows, vs.rowBytes, s.scores[i*attnBlock:i*attnBlock+cnt], h.AttnScale, &st)
-				M[i], S[i] = st[0], st[1]
-			}
+			kernels.AttendF16Group(acc16, 2*hd, vrows, vs.rowBytes, s.scores, attnBlock, cnt, h.AttnScale, M, S)
 			continue
 		}
 		for i := 0; i < g; i++ {
