@@ -11,6 +11,7 @@ import (
 // on an AVX-512 build, emulated lane by lane in pure Go so that every
 // machine gets the same bits:
 //
+//   - DotGGML is ggml_vec_dot_f32, which gives the scores (K·Q).
 //   - ExpGGML is one lane of ggml_v_expf (vec.h, the __m512 version).
 //   - SoftMaxGGML is ggml_compute_forward_soft_max_f32 on one row: the
 //     maximum, ggml_vec_soft_max_f32 (e^(x−max) sixteen cells at a time,
@@ -31,6 +32,10 @@ import (
 // cells it attends to up to a multiple of 256 and masks the rest: a masked
 // cell weighs exactly 0 and changes neither a lane nor a group sum, so the
 // callers pass only the cells that can weigh something).
+
+// FMA32 returns x·a + y rounded once to float32, as an FMA instruction
+// (and a C compiler contracting x*a + y) computes it.
+func FMA32(x, a, y float32) float32 { return fma32(x, a, y) }
 
 // LanesBatch and LanesSingle are WeightedSumGGML's lane counts: llama.cpp's
 // product for a batch of two or more tokens (tinyBLAS) and for one token
@@ -78,6 +83,37 @@ func foldLanes(v []float32) float32 {
 		}
 	}
 	return v[0]
+}
+
+// DotGGML returns x·y (len(y) ≥ len(x)) as ggml_vec_dot_f32 computes it on
+// an AVX-512 build: over the first len(x)&^63 values 64 lanes of fused
+// multiply-adds folded by halving; then the rest one by one in order, as
+// GCC compiled that loop: the products of whole groups of four rounded
+// before each addition (its vectorised in-order reduction), the last
+// (len(x)−np) mod 4 as fused multiply-adds. llama.cpp's attention without
+// flash attention takes its scores from it: the permuted query is not
+// contiguous, so the product skips tinyBLAS.
+func DotGGML(x, y []float32) float32 {
+	y = y[:len(x)]
+	np := len(x) &^ (LanesSingle - 1)
+	var sum float32
+	if np > 0 {
+		var acc [LanesSingle]float32
+		for i := 0; i < np; i += LanesSingle {
+			for l := range acc {
+				acc[l] = fma32(x[i+l], y[i+l], acc[l])
+			}
+		}
+		sum = foldLanes(acc[:])
+	}
+	fused := np + (len(x)-np)&^3
+	for i := np; i < fused; i++ {
+		sum += float32(x[i] * y[i])
+	}
+	for i := fused; i < len(x); i++ {
+		sum = fma32(x[i], y[i], sum)
+	}
+	return sum
 }
 
 // SoftMaxGGML replaces the scores x in place with their softmax weights as
