@@ -35,7 +35,30 @@ import (
 
 // FMA32 returns x·a + y rounded once to float32, as an FMA instruction
 // (and a C compiler contracting x*a + y) computes it.
-func FMA32(x, a, y float32) float32 { return fma32(x, a, y) }
+func FMA32(x, a, y float32) float32 { return fmaf(x, a, y) }
+
+// fmaf is fma32 through math.FMA (one instruction where the CPU has FMA):
+// x·a + y rounded to float64 and then to float32 is the single rounding
+// unless the float64 result is exactly halfway between two float32 values
+// (the second rounding may then go the wrong way) or outside float32's
+// normal range; those few cases take fma32.
+func fmaf(x, a, y float32) float32 {
+	if r, ok := fmafFast(x, a, y); ok {
+		return r
+	}
+	return fma32(x, a, y)
+}
+
+// fmafFast is fmaf's common case, small enough to inline into the hot
+// loops: x·a + y through math.FMA, and whether that is the single
+// rounding (false: call fma32).
+func fmafFast(x, a, y float32) (float32, bool) {
+	r := math.FMA(float64(x), float64(a), float64(y))
+	b := math.Float64bits(r)
+	// Not a float32 midpoint, and 2^-126 ≤ |r| < 2^127 (the subtraction
+	// wraps below).
+	return float32(r), b&(1<<29-1) != 1<<28 && b>>52&0x7ff-(1023-126) <= 252
+}
 
 // LanesBatch and LanesSingle are WeightedSumGGML's lane counts: llama.cpp's
 // product for a batch of two or more tokens (tinyBLAS) and for one token
@@ -52,7 +75,7 @@ const (
 // instructions round it.
 func ExpGGML(x float32) float32 {
 	const r = 0x1.8p23
-	z := fma32(x, 0x1.715476p+0, r)
+	z := fmaf(x, 0x1.715476p+0, r)
 	n := float32(z - r)
 	if n > 192 || n < -192 { // _CMP_GT_OQ on |n|: false for NaN
 		if n <= 0 {
@@ -60,12 +83,12 @@ func ExpGGML(x float32) float32 {
 		}
 		return float32(math.Inf(1))
 	}
-	b := fma32(-n, 0x1.7f7d1cp-20, fma32(-n, 0x1.62e4p-1, x))
+	b := fmaf(-n, 0x1.7f7d1cp-20, fmaf(-n, 0x1.62e4p-1, x))
 	u := float32(b * b)
-	j := fma32(
-		fma32(fma32(0x1.0e4020p-7, b, 0x1.573e2ep-5), u, fma32(0x1.555e66p-3, b, 0x1.fffdb6p-2)),
+	j := fmaf(
+		fmaf(fmaf(0x1.0e4020p-7, b, 0x1.573e2ep-5), u, fmaf(0x1.555e66p-3, b, 0x1.fffdb6p-2)),
 		u,
-		fma32(0x1.ffffecp-1, b, 1))
+		fmaf(0x1.ffffecp-1, b, 1))
 	if n != n {
 		return n
 	}
@@ -101,7 +124,11 @@ func DotGGML(x, y []float32) float32 {
 		var acc [LanesSingle]float32
 		for i := 0; i < np; i += LanesSingle {
 			for l := range acc {
-				acc[l] = fma32(x[i+l], y[i+l], acc[l])
+				r, ok := fmafFast(x[i+l], y[i+l], acc[l])
+				if !ok {
+					r = fma32(x[i+l], y[i+l], acc[l])
+				}
+				acc[l] = r
 			}
 		}
 		sum = foldLanes(acc[:])
@@ -111,7 +138,7 @@ func DotGGML(x, y []float32) float32 {
 		sum += float32(x[i] * y[i])
 	}
 	for i := fused; i < len(x); i++ {
-		sum = fma32(x[i], y[i], sum)
+		sum = fmaf(x[i], y[i], sum)
 	}
 	return sum
 }
@@ -158,7 +185,7 @@ func SoftMaxGGML(x []float32, first int) {
 // halving. acc is scratch of at least lanes·len(out) floats.
 func WeightedSumGGML(out, w []float32, first int, v []byte, stride, lanes int, acc []float32) {
 	hd := len(out)
-	acc = acc[:lanes*hd]
+	acc = acc[:lanes*hd] // lane l's accumulators of all hd outputs at l·hd
 	clear(acc)
 	for i, wi := range w {
 		if wi == 0 {
@@ -166,12 +193,21 @@ func WeightedSumGGML(out, w []float32, first int, v []byte, stride, lanes int, a
 		}
 		row := v[i*stride : i*stride+4*hd]
 		l := (first + i) & (lanes - 1)
-		for d := 0; d < hd; d++ {
-			a := &acc[d*lanes+l]
-			*a = fma32(math.Float32frombits(binary.LittleEndian.Uint32(row[4*d:])), wi, *a)
+		a := acc[l*hd : (l+1)*hd]
+		for d := range a {
+			x := math.Float32frombits(binary.LittleEndian.Uint32(row[4*d:]))
+			r, ok := fmafFast(x, wi, a[d])
+			if !ok {
+				r = fma32(x, wi, a[d])
+			}
+			a[d] = r
 		}
 	}
+	var col [LanesSingle]float32
 	for d := range out {
-		out[d] = foldLanes(acc[d*lanes : (d+1)*lanes])
+		for l := 0; l < lanes; l++ {
+			col[l] = acc[l*hd+d]
+		}
+		out[d] = foldLanes(col[:lanes])
 	}
 }

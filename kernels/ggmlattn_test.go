@@ -186,3 +186,31 @@ func TestWeightedSumGGMLOrder(t *testing.T) {
 		})
 	}
 }
+
+// TestFMAF checks the math.FMA route of fmaf against fma32 on random
+// operands of many magnitudes and on a double-rounding case: x·a + y =
+// 1 + 2^-23 + 2^-24 − 2^-70 rounds to the float64 midpoint 1 + 3·2^-24,
+// whose float32 rounding (to even) would be 1 + 2^-22 instead of 1 + 2^-23.
+func TestFMAF(t *testing.T) {
+	x, a, y := float32(1+0x1p-23), float32(0x1p-24-0x1p-47), float32(1+0x1p-23)
+	if naive := float32(math.FMA(float64(x), float64(a), float64(y))); naive != 1+0x1p-22 {
+		t.Fatalf("the case does not round twice (%g)", naive)
+	}
+	if got := fmaf(x, a, y); got != 1+0x1p-23 {
+		t.Errorf("fmaf = %b, want 1 + 2^-23", got)
+	}
+	s := uint64(1)
+	next := func() float32 {
+		s ^= s << 13
+		s ^= s >> 7
+		s ^= s << 17
+		m := math.Float32frombits(uint32(s)&0x807fffff | (uint32(s>>32)%40+107)<<23) // 2^-20 … 2^19
+		return m
+	}
+	for i := 0; i < 200000; i++ {
+		x, a, y := next(), next(), next()
+		if f, g := fmaf(x, a, y), fma32(x, a, y); !sameBits(f, g) {
+			t.Fatalf("fmaf(%g, %g, %g) = %g, fma32 %g", x, a, y, f, g)
+		}
+	}
+}
