@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/zqtool/zq/convert"
+	"github.com/zqtool/zq/kernels"
 )
 
 // convertTo converts a checkpoint directory to an F16 GGUF in a temp dir.
@@ -41,8 +42,7 @@ func TestArchLogits(t *testing.T) {
 		name, dir, ref string
 		tol            float64
 	}{
-		// Gemma 2 stays at 2.7e-4 on the fast path: see README.
-		{"gemma2", "../testdata/tiny-gemma2", "../testdata/reference-tiny-gemma2/logits-F16.bin", 1e-3},
+		{"gemma2", "../testdata/tiny-gemma2", "../testdata/reference-tiny-gemma2/logits-F16.bin", 1e-4},
 		{"llama3", sharedModels + "tiny-llama3", sharedModels + "tiny-llama3/reference/logits-F16.bin", 1e-4},
 		{"qwen2", sharedModels + "tiny-qwen2", sharedModels + "tiny-qwen2/reference/logits-F16.bin", 1e-4},
 	} {
@@ -53,6 +53,15 @@ func TestArchLogits(t *testing.T) {
 			checkArchLogits(t, c.dir, c.ref, c.tol)
 		})
 	}
+}
+
+// fastTol is tol where the kernels sum products in the lane order of
+// llama.cpp's AVX-512 build, and at least 1e-3 elsewhere.
+func fastTol(tol float64) float64 {
+	if f := kernels.Features(); f.PureGo || !(f.AVX512F && f.AVX512VL && f.FMA) {
+		return max(tol, 1e-3)
+	}
+	return tol
 }
 
 // checkArchLogits converts dir to F16 and compares its logits on the tokens of
@@ -75,7 +84,12 @@ func checkArchLogits(t *testing.T, dir, refPath string, tol float64) {
 		// The float32 reference path does not round activations to
 		// float16 before F16 products as ggml does.
 		{"reference", Options{Reference: true}, max(tol, 1e-3)},
-		{"fast", Options{CacheK: CacheF32, CacheV: CacheF32}, tol},
+		// The fast path with an F32 cache follows llama.cpp's AVX-512
+		// build operation by operation (all three models give its bits);
+		// without AVX-512 kernels (-tags purego, or an older CPU) the
+		// products sum in another order and a value near a float16
+		// rounding boundary can move a step (about 3e-4).
+		{"fast", Options{CacheK: CacheF32, CacheV: CacheF32}, fastTol(tol)},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			ctx, err := m.NewContextWith(len(ref.tokens), c.opts)

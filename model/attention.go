@@ -48,7 +48,7 @@ func (c *Context) attention(il, n, pos int) {
 	}
 	h := c.m.H
 	c.run(n*h.KVHeads, func(wk, u int) {
-		c.attendGroup(&c.work[wk], il, pos+u/h.KVHeads, u/h.KVHeads, u%h.KVHeads)
+		c.attendGroup(&c.work[wk], il, pos+u/h.KVHeads, u/h.KVHeads, u%h.KVHeads, n == 1)
 	})
 }
 
@@ -60,7 +60,9 @@ func (c *Context) attention(il, n, pos int) {
 // an F16 V cache the running sum of values is kept in F16 precision
 // (rounded after every update). The heads' scores of a block of positions
 // come from one multi-token kernel call (bit-identical to one at a time).
-func (c *Context) attendGroup(s *workerScratch, il, p, t, kvh int) {
+// An F32 V cache takes llama.cpp's order without flash attention instead
+// (attendGGML; single: the batch is one token).
+func (c *Context) attendGroup(s *workerScratch, il, p, t, kvh int, single bool) {
 	h := c.m.H
 	hd, qd := h.HeadDim, h.QDim()
 	g := h.Heads / h.KVHeads
@@ -74,6 +76,10 @@ func (c *Context) attendGroup(s *workerScratch, il, p, t, kvh int) {
 	}
 	if vs.typ == ggml.TypeF16 {
 		c.attendHalf(s, il, p, t, kvh, g, qa, qrb)
+		return
+	}
+	if vs.typ == ggml.TypeF32 {
+		c.attendGGML(s, il, p, t, kvh, g, qa, qrb, single)
 		return
 	}
 	acc := s.acc[:g*hd]

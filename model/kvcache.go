@@ -154,6 +154,8 @@ type workerScratch struct {
 	m, s   []float32 // their running maximum and sum
 	vrow   []float32 // a block of decoded V rows (attnBlock·HeadDim)
 	half   []byte    // the F16 accumulators of an F16 V cache (HeadDim·2 each)
+	row    []float32 // an F32 V cache: the query heads' score rows (attendGGML)
+	lanes  []float32 // and the lane accumulators of one head's weighted sum
 }
 
 func newWorkerScratch(h Hparams, nCtx int, reference bool) workerScratch {

@@ -43,17 +43,21 @@ func ropeTable(dst []float32, pos int, dims int, base, scale float32, freqs []fl
 }
 
 // rope rotates consecutive pairs of every head in x (heads·dims floats) by
-// the angles in table.
+// the angles in table, each rotated value computed as rotate turns it.
 func rope(x []float32, heads, dims int, table []float32) {
 	for h := 0; h < heads; h++ {
 		v := x[h*dims : (h+1)*dims]
 		for i := 0; i+1 < dims; i += 2 {
-			c, s := table[i], table[i+1]
-			x0, x1 := v[i], v[i+1]
-			v[i] = x0*c - x1*s
-			v[i+1] = x0*s + x1*c
+			v[i], v[i+1] = rotate(v[i], v[i+1], table[i], table[i+1])
 		}
 	}
+}
+
+// rotate returns (x0·c − x1·s, x0·s + x1·c) as ggml's rotate_pairs does
+// when built by GCC, which contracts each into one fused multiply-add of
+// x0 and the other product rounded: fma(x0, c, −x1·s), fma(x0, s, x1·c).
+func rotate(x0, x1, c, s float32) (float32, float32) {
+	return kernels.FMA32(x0, c, -float32(x1*s)), kernels.FMA32(x0, s, float32(x1*c))
 }
 
 // ropeNeoX rotates the pairs (i, i+dims/2) of every head in x by the
@@ -63,10 +67,7 @@ func ropeNeoX(x []float32, heads, dims int, table []float32) {
 	for h := 0; h < heads; h++ {
 		v := x[h*dims : (h+1)*dims]
 		for i := 0; i < half; i++ {
-			c, s := table[2*i], table[2*i+1]
-			x0, x1 := v[i], v[i+half]
-			v[i] = x0*c - x1*s
-			v[i+half] = x0*s + x1*c
+			v[i], v[i+half] = rotate(v[i], v[i+half], table[2*i], table[2*i+1])
 		}
 	}
 }
