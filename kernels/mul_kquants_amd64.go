@@ -47,15 +47,16 @@ type kqAsmSet struct {
 	four   kqAsm4
 	eight  kqAsm8        // nil: none
 	tiles  kqTiles16Func // nil: none (16-row panels: Q4_K and Q6_K, VNNI)
+	min16  int           // the fewest tokens for tiles
 }
 
 // kqAsmSets lists each type's variants, fastest first.
 var kqAsmSets = map[string][]kqAsmSet{
-	"Q2_K": {{"vnni", kqHasVNNI, q2kDot1VNNI, q2kDot4VNNI, q2kDot8VNNI, nil}, {"avxvnni", kqHasAVXVNNI, q2kDot1AVXVNNI, q2kDot4AVXVNNI, nil, nil}, {"avx2", kqHasAVX2, q2kDot1AVX2, q2kDot4AVX2, nil, nil}},
-	"Q3_K": {{"vnni", kqHasVNNI, q3kDot1VNNI, q3kDot4VNNI, q3kDot8VNNI, nil}, {"avxvnni", kqHasAVXVNNI, q3kDot1AVXVNNI, q3kDot4AVXVNNI, nil, nil}, {"avx2", kqHasAVX2, q3kDot1AVX2, q3kDot4AVX2, nil, nil}},
-	"Q4_K": {{"vnni", kqHasVNNI, q4kDot1VNNI, q4kDot4VNNI, q4kDot8VNNI, q4kMul16}, {"avxvnni", kqHasAVXVNNI, q4kDot1AVXVNNI, q4kDot4AVXVNNI, nil, nil}, {"avx2", kqHasAVX2, q4kDot1AVX2, q4kDot4AVX2, nil, nil}},
-	"Q5_K": {{"vnni", kqHasVNNI, q5kDot1VNNI, q5kDot4VNNI, q5kDot8VNNI, nil}, {"avxvnni", kqHasAVXVNNI, q5kDot1AVXVNNI, q5kDot4AVXVNNI, nil, nil}, {"avx2", kqHasAVX2, q5kDot1AVX2, q5kDot4AVX2, nil, nil}},
-	"Q6_K": {{"vnni", kqHasVNNI, q6kDot1VNNI, q6kDot4VNNI, q6kDot8VNNI, q6kMul16}, {"avxvnni", kqHasAVXVNNI, q6kDot1AVXVNNI, q6kDot4AVXVNNI, nil, nil}, {"avx2", kqHasAVX2, q6kDot1AVX2, q6kDot4AVX2, nil, nil}},
+	"Q2_K": {{"vnni", kqHasVNNI, q2kDot1VNNI, q2kDot4VNNI, q2kDot8VNNI, nil, 0}, {"avxvnni", kqHasAVXVNNI, q2kDot1AVXVNNI, q2kDot4AVXVNNI, nil, nil, 0}, {"avx2", kqHasAVX2, q2kDot1AVX2, q2kDot4AVX2, nil, nil, 0}},
+	"Q3_K": {{"vnni", kqHasVNNI, q3kDot1VNNI, q3kDot4VNNI, q3kDot8VNNI, nil, 0}, {"avxvnni", kqHasAVXVNNI, q3kDot1AVXVNNI, q3kDot4AVXVNNI, nil, nil, 0}, {"avx2", kqHasAVX2, q3kDot1AVX2, q3kDot4AVX2, nil, nil, 0}},
+	"Q4_K": {{"vnni", kqHasVNNI, q4kDot1VNNI, q4kDot4VNNI, q4kDot8VNNI, q4kMul16, kq16MinToksQ4K}, {"avxvnni", kqHasAVXVNNI, q4kDot1AVXVNNI, q4kDot4AVXVNNI, nil, nil, 0}, {"avx2", kqHasAVX2, q4kDot1AVX2, q4kDot4AVX2, nil, nil, 0}},
+	"Q5_K": {{"vnni", kqHasVNNI, q5kDot1VNNI, q5kDot4VNNI, q5kDot8VNNI, nil, 0}, {"avxvnni", kqHasAVXVNNI, q5kDot1AVXVNNI, q5kDot4AVXVNNI, nil, nil, 0}, {"avx2", kqHasAVX2, q5kDot1AVX2, q5kDot4AVX2, nil, nil, 0}},
+	"Q6_K": {{"vnni", kqHasVNNI, q6kDot1VNNI, q6kDot4VNNI, q6kDot8VNNI, q6kMul16, kq16MinToksQ6K}, {"avxvnni", kqHasAVXVNNI, q6kDot1AVXVNNI, q6kDot4AVXVNNI, nil, nil, 0}, {"avx2", kqHasAVX2, q6kDot1AVX2, q6kDot4AVX2, nil, nil, 0}},
 }
 
 // kqVariants lists the assembly variants of goK's type that this CPU
@@ -78,7 +79,7 @@ func kqVariants(goK kqRowKernels) []kqRowKernels {
 				return eight(&w[0], &a[0], aStride, nb, acc)
 			}
 		}
-		k.tiles16 = s.tiles
+		k.tiles16, k.min16 = s.tiles, s.min16
 		v = append(v, k)
 	}
 	return v
