@@ -90,6 +90,15 @@ func q4kMul16(nb int, w []byte, wStride, rows int, a []byte, aStride, toks int, 
 	kqMul16(packQ4K16, kq16Block, &q4kTiles16, nb, w, wStride, rows, a, aStride, toks, out, ldo)
 }
 
+// packQ4K16 writes the 16 Q4_K rows at w (wStride bytes apart, nb
+// super-blocks each) as an interleaved panel into dst (nb·kq16Block
+// bytes).
+func packQ4K16(dst, w []byte, wStride, nb int) {
+	_ = w[(kq16Rows-1)*wStride+nb*kqBytesQ4K-1]
+	packQ4K16Head(dst, w, wStride, nb)
+	packQ4K16Codes(nb, &w[0], wStride, &dst[0])
+}
+
 func q6kMul16(nb int, w []byte, wStride, rows int, a []byte, aStride, toks int, out []float32, ldo int) {
 	kqMul16(packQ6K16, q6k16Block, &q6kTiles16, nb, w, wStride, rows, a, aStride, toks, out, ldo)
 }

@@ -30495,6 +30495,35 @@ packQ6K16Codes_row:
 	VZEROUPPER
 	RET
 
+// func packQ4K16Codes(nb int, w *byte, wStride int, dst *byte)
+TEXT ·packQ4K16Codes(SB), NOSPLIT, $0-32
+	MOVQ nb+0(FP), CX
+	MOVQ w+8(FP), SI
+	MOVQ wStride+16(FP), R11
+	MOVQ dst+24(FP), DI
+	VMOVDQU64 q6kPackIdx<>(SB), Z24
+packQ4K16Codes_block:
+	MOVQ SI, R8
+	LEAQ 768(DI), R9
+	MOVQ $16, DX
+packQ4K16Codes_row:
+	VMOVDQU64 16(R8), Z0
+	VMOVDQU64 80(R8), Z1
+	KXNORW K1, K1, K1
+	VPSCATTERDD Z0, K1, (R9)(Z24*1)
+	KXNORW K2, K2, K2
+	VPSCATTERDD Z1, K2, 1024(R9)(Z24*1)
+	ADDQ R11, R8
+	ADDQ $4, R9
+	DECQ DX
+	JNZ packQ4K16Codes_row
+	ADDQ $144, SI
+	ADDQ $2816, DI
+	DECQ CX
+	JNZ packQ4K16Codes_block
+	VZEROUPPER
+	RET
+
 // func q8Tile16_1(nb int, w, a *byte, out *float32, ldo int)
 TEXT ·q8Tile16_1(SB), NOSPLIT, $0-40
 	MOVQ nb+0(FP), CX

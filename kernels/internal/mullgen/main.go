@@ -181,6 +181,8 @@ func main() {
 	}
 	q6k16Pack()
 	decl.WriteString("//go:noescape\nfunc packQ6K16Codes(nb int, w *byte, wStride int, dst *byte)\n\n")
+	kq16Pack()
+	decl.WriteString("//go:noescape\nfunc packQ4K16Codes(nb int, w *byte, wStride int, dst *byte)\n\n")
 	decl.WriteString("// q8Tiles16 are the 16-row interleaved Q8_0 tiles by toks−1.\nvar q8Tiles16 = [2]func(nb int, w, a *byte, out *float32, ldo int){")
 	for T := 1; T <= 2; T++ {
 		q8x16(T)
