@@ -31,7 +31,7 @@ const (
 
 // packQ4K16Head writes the 16 Q4_K rows at w (wStride bytes apart, nb
 // super-blocks each) into the panel dst (nb·kq16Block bytes) but for the
-// code units (packQ4K16Codes, assembly): d, dmin, scales and mins. Block
+// part packQ4K16Codes (assembly) writes: the scales and mins. Block
 // by block, so one super-block of the panel stays in L1 while its 16
 // rows fill it.
 func packQ4K16Head(dst, w []byte, wStride, nb int) {
@@ -40,8 +40,6 @@ func packQ4K16Head(dst, w []byte, wStride, nb int) {
 		o := dst[b*kq16Block : (b+1)*kq16Block]
 		for r := 0; r < kq16Rows; r++ {
 			blk := w[r*wStride+b*kqBytesQ4K : r*wStride+(b+1)*kqBytesQ4K]
-			putF32(o[4*r:], fp16At(blk))
-			putF32(o[64+4*r:], fp16At(blk[2:]))
 			for j := 0; j < 8; j++ {
 				sc, m := kqGetScaleMinK4(j, blk[4:16])
 				o[128+16*j+r] = sc
