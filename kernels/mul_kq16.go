@@ -21,34 +21,29 @@ const (
 	kq16Rows  = 16
 	kq16Block = 2816
 	// kq16MinToks is the fewest tokens for which gathering Q8_0 panels
-	// pays; kq16MinToksQ4K the same for Q4_K, whose packing (in Go) costs
-	// more: at 16 tokens it halved a 1B Q4_K_M prompt's speed, at 32 it
-	// gains 1.5×.
+	// pays; kq16MinToksQ4K the same for Q4_K: with the codes packed in
+	// assembly the panels break even at about 13 tokens on a 256×5632
+	// product and gain 1.1× at 16, 1.75× at 32, 2.15× at 64 (in pure Go
+	// the packing had halved a prompt's speed at 16).
 	kq16MinToks    = 16
-	kq16MinToksQ4K = 32
+	kq16MinToksQ4K = 16
 )
 
-// packQ4K16 writes the 16 Q4_K rows at w (wStride bytes apart, nb
-// super-blocks each) as an interleaved panel into dst (nb·kq16Block
-// bytes).
-func packQ4K16(dst, w []byte, wStride, nb int) {
+// packQ4K16Head writes the 16 Q4_K rows at w (wStride bytes apart, nb
+// super-blocks each) into the panel dst (nb·kq16Block bytes) but for the
+// part packQ4K16Codes (assembly) writes: the scales and mins. Block
+// by block, so one super-block of the panel stays in L1 while its 16
+// rows fill it.
+func packQ4K16Head(dst, w []byte, wStride, nb int) {
 	dst = dst[:nb*kq16Block]
-	for r := 0; r < kq16Rows; r++ {
-		row := w[r*wStride : r*wStride+nb*kqBytesQ4K]
-		for b := 0; b < nb; b++ {
-			blk := row[b*kqBytesQ4K : (b+1)*kqBytesQ4K]
-			o := dst[b*kq16Block : (b+1)*kq16Block]
-			putF32(o[4*r:], fp16At(blk))
-			putF32(o[64+4*r:], fp16At(blk[2:]))
+	for b := 0; b < nb; b++ {
+		o := dst[b*kq16Block : (b+1)*kq16Block]
+		for r := 0; r < kq16Rows; r++ {
+			blk := w[r*wStride+b*kqBytesQ4K : r*wStride+(b+1)*kqBytesQ4K]
 			for j := 0; j < 8; j++ {
 				sc, m := kqGetScaleMinK4(j, blk[4:16])
 				o[128+16*j+r] = sc
 				binary.LittleEndian.PutUint32(o[256+64*j+4*r:], uint32(m)|uint32(m)<<16)
-			}
-			qs := blk[16:144]
-			codes := o[768:]
-			for u := 0; u < 32; u++ {
-				binary.LittleEndian.PutUint32(codes[64*u+4*r:], binary.LittleEndian.Uint32(qs[4*u:]))
 			}
 		}
 	}

@@ -38,9 +38,11 @@ type kqRowKernels struct {
 	four  func(w, a []byte, aStride, nb int, acc [4]float32) [4]float32
 	eight func(w, a []byte, aStride, nb int, acc [8]float32) [8]float32
 	// tiles16 (optional) multiplies rows (a multiple of 16) by toks
-	// tokens through 16-row interleaved panels (mul_kq16.go), with the
-	// same results; mul uses it from kq16MinToksQ4K tokens on.
+	// tokens through 16-row interleaved panels (mul_kq16.go,
+	// mul_q6k16.go), with the same results; mul uses it from min16
+	// tokens on.
 	tiles16 func(nb int, w []byte, wStride, rows int, a []byte, aStride, toks int, out []float32, ldo int)
+	min16   int
 }
 
 // The cache blocking of mul: a chunk of tokens whose activations stay in
@@ -66,7 +68,7 @@ func (k *kqRowKernels) mul(n int, w []byte, wStride, rows int, a []byte, aStride
 		}
 		return
 	}
-	if k.tiles16 != nil && toks >= kq16MinToksQ4K && rows >= kq16Rows {
+	if k.tiles16 != nil && toks >= k.min16 && rows >= kq16Rows {
 		r16 := rows &^ (kq16Rows - 1)
 		k.tiles16(nb, w, wStride, r16, a, aStride, toks, out, ldo)
 		if r16 == rows {

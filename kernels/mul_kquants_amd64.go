@@ -32,9 +32,11 @@ func kqBest(goK kqRowKernels) kqRowKernels {
 }
 
 type (
-	kqAsm1 func(w, a *byte, nb int, acc float32) float32
-	kqAsm4 func(w, a *byte, aStride, nb int, acc [4]float32) [4]float32
-	kqAsm8 func(w, a *byte, aStride, nb int, acc [8]float32) [8]float32
+	// kqTiles16Func is the form of kqRowKernels.tiles16.
+	kqTiles16Func func(nb int, w []byte, wStride, rows int, a []byte, aStride, toks int, out []float32, ldo int)
+	kqAsm1        func(w, a *byte, nb int, acc float32) float32
+	kqAsm4        func(w, a *byte, aStride, nb int, acc [4]float32) [4]float32
+	kqAsm8        func(w, a *byte, aStride, nb int, acc [8]float32) [8]float32
 )
 
 // kqAsmSet is one instruction-set variant of a type's microkernels.
@@ -43,17 +45,18 @@ type kqAsmSet struct {
 	on     bool
 	one    kqAsm1
 	four   kqAsm4
-	eight  kqAsm8 // nil: none
-	tiles  bool   // the 16-row interleaved tiles (Q4_K, VNNI)
+	eight  kqAsm8        // nil: none
+	tiles  kqTiles16Func // nil: none (16-row panels: Q4_K and Q6_K, VNNI)
+	min16  int           // the fewest tokens for tiles
 }
 
 // kqAsmSets lists each type's variants, fastest first.
 var kqAsmSets = map[string][]kqAsmSet{
-	"Q2_K": {{"vnni", kqHasVNNI, q2kDot1VNNI, q2kDot4VNNI, q2kDot8VNNI, false}, {"avxvnni", kqHasAVXVNNI, q2kDot1AVXVNNI, q2kDot4AVXVNNI, nil, false}, {"avx2", kqHasAVX2, q2kDot1AVX2, q2kDot4AVX2, nil, false}},
-	"Q3_K": {{"vnni", kqHasVNNI, q3kDot1VNNI, q3kDot4VNNI, q3kDot8VNNI, false}, {"avxvnni", kqHasAVXVNNI, q3kDot1AVXVNNI, q3kDot4AVXVNNI, nil, false}, {"avx2", kqHasAVX2, q3kDot1AVX2, q3kDot4AVX2, nil, false}},
-	"Q4_K": {{"vnni", kqHasVNNI, q4kDot1VNNI, q4kDot4VNNI, q4kDot8VNNI, true}, {"avxvnni", kqHasAVXVNNI, q4kDot1AVXVNNI, q4kDot4AVXVNNI, nil, false}, {"avx2", kqHasAVX2, q4kDot1AVX2, q4kDot4AVX2, nil, false}},
-	"Q5_K": {{"vnni", kqHasVNNI, q5kDot1VNNI, q5kDot4VNNI, q5kDot8VNNI, false}, {"avxvnni", kqHasAVXVNNI, q5kDot1AVXVNNI, q5kDot4AVXVNNI, nil, false}, {"avx2", kqHasAVX2, q5kDot1AVX2, q5kDot4AVX2, nil, false}},
-	"Q6_K": {{"vnni", kqHasVNNI, q6kDot1VNNI, q6kDot4VNNI, q6kDot8VNNI, false}, {"avxvnni", kqHasAVXVNNI, q6kDot1AVXVNNI, q6kDot4AVXVNNI, nil, false}, {"avx2", kqHasAVX2, q6kDot1AVX2, q6kDot4AVX2, nil, false}},
+	"Q2_K": {{"vnni", kqHasVNNI, q2kDot1VNNI, q2kDot4VNNI, q2kDot8VNNI, nil, 0}, {"avxvnni", kqHasAVXVNNI, q2kDot1AVXVNNI, q2kDot4AVXVNNI, nil, nil, 0}, {"avx2", kqHasAVX2, q2kDot1AVX2, q2kDot4AVX2, nil, nil, 0}},
+	"Q3_K": {{"vnni", kqHasVNNI, q3kDot1VNNI, q3kDot4VNNI, q3kDot8VNNI, nil, 0}, {"avxvnni", kqHasAVXVNNI, q3kDot1AVXVNNI, q3kDot4AVXVNNI, nil, nil, 0}, {"avx2", kqHasAVX2, q3kDot1AVX2, q3kDot4AVX2, nil, nil, 0}},
+	"Q4_K": {{"vnni", kqHasVNNI, q4kDot1VNNI, q4kDot4VNNI, q4kDot8VNNI, q4kMul16, kq16MinToksQ4K}, {"avxvnni", kqHasAVXVNNI, q4kDot1AVXVNNI, q4kDot4AVXVNNI, nil, nil, 0}, {"avx2", kqHasAVX2, q4kDot1AVX2, q4kDot4AVX2, nil, nil, 0}},
+	"Q5_K": {{"vnni", kqHasVNNI, q5kDot1VNNI, q5kDot4VNNI, q5kDot8VNNI, nil, 0}, {"avxvnni", kqHasAVXVNNI, q5kDot1AVXVNNI, q5kDot4AVXVNNI, nil, nil, 0}, {"avx2", kqHasAVX2, q5kDot1AVX2, q5kDot4AVX2, nil, nil, 0}},
+	"Q6_K": {{"vnni", kqHasVNNI, q6kDot1VNNI, q6kDot4VNNI, q6kDot8VNNI, q6kMul16, kq16MinToksQ6K}, {"avxvnni", kqHasAVXVNNI, q6kDot1AVXVNNI, q6kDot4AVXVNNI, nil, nil, 0}, {"avx2", kqHasAVX2, q6kDot1AVX2, q6kDot4AVX2, nil, nil, 0}},
 }
 
 // kqVariants lists the assembly variants of goK's type that this CPU
@@ -76,25 +79,42 @@ func kqVariants(goK kqRowKernels) []kqRowKernels {
 				return eight(&w[0], &a[0], aStride, nb, acc)
 			}
 		}
-		if s.tiles {
-			k.tiles16 = q4kMul16
-		}
+		k.tiles16, k.min16 = s.tiles, s.min16
 		v = append(v, k)
 	}
 	return v
 }
 
-// q4kMul16 is the tiles16 of Q4_K: the call's rows are packed 16 at a
-// time into one scratch panel, which then meets the tokens in chunks whose
-// activations fit L2 (kqActCacheBytes), four tokens per tile.
+// q4kMul16 is the tiles16 of Q4_K, q6kMul16 that of Q6_K.
 func q4kMul16(nb int, w []byte, wStride, rows int, a []byte, aStride, toks int, out []float32, ldo int) {
+	kqMul16(packQ4K16, kq16Block, &q4kTiles16, nb, w, wStride, rows, a, aStride, toks, out, ldo)
+}
+
+// packQ4K16 writes the 16 Q4_K rows at w (wStride bytes apart, nb
+// super-blocks each) as an interleaved panel into dst (nb·kq16Block
+// bytes).
+func packQ4K16(dst, w []byte, wStride, nb int) {
+	_ = w[(kq16Rows-1)*wStride+nb*kqBytesQ4K-1]
+	packQ4K16Head(dst, w, wStride, nb)
+	packQ4K16Codes(nb, &w[0], wStride, &dst[0])
+}
+
+func q6kMul16(nb int, w []byte, wStride, rows int, a []byte, aStride, toks int, out []float32, ldo int) {
+	kqMul16(packQ6K16, q6k16Block, &q6kTiles16, nb, w, wStride, rows, a, aStride, toks, out, ldo)
+}
+
+// kqMul16 packs the call's rows 16 at a time (pack, block bytes per
+// super-block) into one scratch panel, which then meets the tokens in
+// chunks whose activations fit L2 (kqActCacheBytes), four tokens per tile.
+func kqMul16(pack func(dst, w []byte, wStride, nb int), block int, tiles *[4]func(nb int, w, a *byte, aStride int, out *float32, ldo int),
+	nb int, w []byte, wStride, rows int, a []byte, aStride, toks int, out []float32, ldo int) {
 	s := scratchPool.Get().(*mulScratch)
 	defer scratchPool.Put(s)
-	pb := nb * kq16Block
+	pb := nb * block
 	groups := rows / kq16Rows
 	panel, _ := s.grab(groups*pb, 0)
 	for g := 0; g < groups; g++ {
-		packQ4K16(panel[g*pb:], w[g*kq16Rows*wStride:], wStride, nb)
+		pack(panel[g*pb:], w[g*kq16Rows*wStride:], wStride, nb)
 	}
 	_ = a[(toks-1)*aStride+nb*kqBytesQ8K-1]
 	_ = out[(toks-1)*ldo+rows-1]
@@ -104,7 +124,7 @@ func q4kMul16(nb int, w []byte, wStride, rows int, a []byte, aStride, toks int, 
 		for g := 0; g < groups; g++ {
 			for t := t0; t < t1; t += 4 {
 				tt := min(4, t1-t)
-				q4kTiles16[tt-1](nb, &panel[g*pb], &a[t*aStride], aStride, &out[t*ldo+g*kq16Rows], ldo)
+				tiles[tt-1](nb, &panel[g*pb], &a[t*aStride], aStride, &out[t*ldo+g*kq16Rows], ldo)
 			}
 		}
 	}

@@ -104,3 +104,29 @@ func BenchmarkQuantizeQ8KAct(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkMulKQuantsTiles16 sets the 16-row panels (packing included)
+// against the row kernels on an FFN-down-sized product (256×5632) at a few
+// token counts, for every type that has them: where they cross is the
+// type's min16.
+func BenchmarkMulKQuantsTiles16(b *testing.B) {
+	for _, c := range kqMulCases() {
+		for _, k := range kqVariants(*c.goK) {
+			if k.tiles16 == nil {
+				continue
+			}
+			rows := k
+			rows.tiles16 = nil
+			for _, toks := range []int{8, 16, 32, 64} {
+				b.Run(fmt.Sprintf("%s/toks=%d/panels", k.name, toks), func(b *testing.B) {
+					kqBench(b, c, func(n int, w []byte, wStride, r int, a []byte, aStride, toks int, out []float32, ldo int) {
+						k.tiles16(n/kqBlock, w, wStride, r, a, aStride, toks, out, ldo)
+					}, 5632, 256, toks)
+				})
+				b.Run(fmt.Sprintf("%s/toks=%d/rows", k.name, toks), func(b *testing.B) {
+					kqBench(b, c, rows.mul, 5632, 256, toks)
+				})
+			}
+		}
+	}
+}

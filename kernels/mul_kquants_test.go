@@ -196,6 +196,8 @@ func TestMulKQuantsReference(t *testing.T) {
 		// 16-row interleaved tiles (from kq16MinToksQ4K tokens): 1, 2 and
 		// 3 tail tokens, a tail row, two panels.
 		{256, 17, 33}, {512, 32, 34}, {768, 16, 35}, {2048, 16, 32},
+		// From kq16MinToksQ4K/Q6K (16) tokens: 16, 1 and 2 tail tokens.
+		{256, 16, 16}, {512, 33, 17}, {768, 18, 18},
 	}
 	for _, c := range kqMulCases() {
 		for kind := kqWQuantized; kind <= kqWZero; kind++ {

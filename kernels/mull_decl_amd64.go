@@ -812,6 +812,27 @@ func q4kTile16_3(nb int, w, a *byte, aStride int, out *float32, ldo int)
 //go:noescape
 func q4kTile16_4(nb int, w, a *byte, aStride int, out *float32, ldo int)
 
+// q6kTiles16 are the 16-row interleaved Q6_K tiles by toks−1.
+var q6kTiles16 = [4]func(nb int, w, a *byte, aStride int, out *float32, ldo int){q6kTile16_1, q6kTile16_2, q6kTile16_3, q6kTile16_4}
+
+//go:noescape
+func q6kTile16_1(nb int, w, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func q6kTile16_2(nb int, w, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func q6kTile16_3(nb int, w, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func q6kTile16_4(nb int, w, a *byte, aStride int, out *float32, ldo int)
+
+//go:noescape
+func packQ6K16Codes(nb int, w *byte, wStride int, dst *byte)
+
+//go:noescape
+func packQ4K16Codes(nb int, w *byte, wStride int, dst *byte)
+
 // q8Tiles16 are the 16-row interleaved Q8_0 tiles by toks−1.
 var q8Tiles16 = [2]func(nb int, w, a *byte, out *float32, ldo int){q8Tile16_1, q8Tile16_2}
 

@@ -117,3 +117,47 @@ func kq16(T int) {
 	p("VZEROUPPER")
 	p("RET")
 }
+
+// kq16Pack writes packQ4K16Codes(nb int, w *byte, wStride int, dst
+// *byte): d, dmin (VCVTPH2PS) and the code units of nb super-blocks of a
+// 16-row Q4_K panel (the Go packer writes scales and mins). A row's 128
+// packed bytes are 32 dwords, each unit's share, so two VPSCATTERDD
+// (indices 64·i, q6kPackIdx) put them in place.
+func kq16Pack() {
+	name := "packQ4K16Codes"
+	fmt.Fprintf(&out, "\n// func %s(nb int, w *byte, wStride int, dst *byte)\n", name)
+	fmt.Fprintf(&out, "TEXT ·%s(SB), NOSPLIT, $0-32\n", name)
+	p("MOVQ nb+0(FP), CX")
+	p("MOVQ w+8(FP), SI")
+	p("MOVQ wStride+16(FP), R11")
+	p("MOVQ dst+24(FP), DI")
+	p("VMOVDQU64 q6kPackIdx<>(SB), Z24")
+	label(name + "_block")
+	p("MOVQ SI, R8")
+	p("MOVQ DI, R10")
+	p("LEAQ %d(DI), R9", kq16Codes)
+	p("MOVQ $16, DX")
+	label(name + "_row")
+	p("MOVL (R8), AX")
+	p("VMOVD AX, X8")
+	p("VCVTPH2PS X8, X8")
+	p("VMOVSS X8, %d(R10)", kq16D)
+	p("VEXTRACTPS $1, X8, %d(R10)", kq16Dmin)
+	p("VMOVDQU64 16(R8), Z0")
+	p("VMOVDQU64 80(R8), Z1")
+	p("KXNORW K1, K1, K1")
+	p("VPSCATTERDD Z0, K1, (R9)(Z24*1)")
+	p("KXNORW K2, K2, K2")
+	p("VPSCATTERDD Z1, K2, 1024(R9)(Z24*1)")
+	p("ADDQ R11, R8")
+	p("ADDQ $4, R9")
+	p("ADDQ $4, R10")
+	p("DECQ DX")
+	p("JNZ %s_row", name)
+	p("ADDQ $144, SI")
+	p("ADDQ $%d, DI", kq16Block)
+	p("DECQ CX")
+	p("JNZ %s_block", name)
+	p("VZEROUPPER")
+	p("RET")
+}

@@ -170,6 +170,19 @@ func main() {
 	for T := 1; T <= 4; T++ {
 		fmt.Fprintf(&decl, "//go:noescape\nfunc q4kTile16_%d(nb int, w, a *byte, aStride int, out *float32, ldo int)\n\n", T)
 	}
+	decl.WriteString("// q6kTiles16 are the 16-row interleaved Q6_K tiles by toks−1.\nvar q6kTiles16 = [4]func(nb int, w, a *byte, aStride int, out *float32, ldo int){")
+	for T := 1; T <= 4; T++ {
+		q6k16(T)
+		fmt.Fprintf(&decl, "q6kTile16_%d, ", T)
+	}
+	decl.WriteString("}\n\n")
+	for T := 1; T <= 4; T++ {
+		fmt.Fprintf(&decl, "//go:noescape\nfunc q6kTile16_%d(nb int, w, a *byte, aStride int, out *float32, ldo int)\n\n", T)
+	}
+	q6k16Pack()
+	decl.WriteString("//go:noescape\nfunc packQ6K16Codes(nb int, w *byte, wStride int, dst *byte)\n\n")
+	kq16Pack()
+	decl.WriteString("//go:noescape\nfunc packQ4K16Codes(nb int, w *byte, wStride int, dst *byte)\n\n")
 	decl.WriteString("// q8Tiles16 are the 16-row interleaved Q8_0 tiles by toks−1.\nvar q8Tiles16 = [2]func(nb int, w, a *byte, out *float32, ldo int){")
 	for T := 1; T <= 2; T++ {
 		q8x16(T)
