@@ -9,7 +9,7 @@ DATA attendK<>+16(SB)/8, $0x000003ff000003ff
 DATA attendK<>+24(SB)/8, $0x000003ff000003ff
 GLOBL attendK<>(SB), RODATA|NOPTR, $32
 
-// func attendF16x4AVX512(acc *byte, hb int, v *byte, vStride int, scores *float32, sStride, cnt int, scale float32, st *[16]float32, k *expfTables)
+// func attendF16x4AVX512(acc *byte, hb int, v *byte, vStride int, scores *float32, sStride, cnt int, scale float32, st *[272]float32, k *expfTables)
 //
 // AttendF16 (attend.go) for four heads sharing V rows. Per position: the
 // four raw scores (sStride bytes apart) times scale; per head, whether it
@@ -117,6 +117,15 @@ cell:
 	VMOVUPS   X6, 48(R12)
 	VMOVMSKPS X1, AX
 
+	// the V row in float32 at 64(R12), shared by the four heads
+	XORQ R13, R13
+vconv:
+	VCVTPH2PS (SI)(R13*1), Z22
+	VMOVUPS   Z22, 64(R12)(R13*2)
+	ADDQ $32, R13
+	CMPQ R13, R8
+	JB   vconv
+
 #define HEAD(i, scl, mad, next) \
 	TESTL $(1<<i), AX \
 	JZ    mad \
@@ -133,9 +142,8 @@ mad: \
 	VBROADCASTSS (48+4*i)(R12), Z20 \
 	XORQ R13, R13 \
 next: \
-	VCVTPH2PS   (SI)(R13*1), Z22 \
 	VCVTPH2PS   (R10)(R13*1), Z21 \
-	VFMADD231PS Z20, Z22, Z21 \
+	VFMADD231PS 64(R12)(R13*2), Z20, Z21 \
 	VCVTPS2PH   $0, Z21, (R10)(R13*1) \
 	ADDQ $32, R13 \
 	CMPQ R13, R8 \

@@ -16,7 +16,7 @@ import (
 // spread far (weights of 0) or mix per head.
 func TestAttendF16GroupMatchesHeads(t *testing.T) {
 	for _, g := range []int{1, 3, 4, 5, 8} {
-		for _, hd := range []int{16, 64, 128, 8, 72} {
+		for _, hd := range []int{16, 64, 128, 8, 72, 256, 272} {
 			for _, cnt := range []int{1, 7, 64, 300} {
 				for _, pat := range []string{"random", "rising", "equal", "spread", "mixed"} {
 					for _, fresh := range []bool{true, false} {
