@@ -120,18 +120,10 @@ func DotGGML(x, y []float32) float32 {
 	y = y[:len(x)]
 	np := len(x) &^ (LanesSingle - 1)
 	var sum float32
-	if np > 0 {
-		var acc [LanesSingle]float32
-		for i := 0; i < np; i += LanesSingle {
-			for l := range acc {
-				r, ok := fmafFast(x[i+l], y[i+l], acc[l])
-				if !ok {
-					r = fma32(x[i+l], y[i+l], acc[l])
-				}
-				acc[l] = r
-			}
-		}
-		sum = foldLanes(acc[:])
+	if s, ok := dotLanes64Bulk(x, y, np); ok {
+		sum = s
+	} else if np > 0 {
+		sum = dotLanes64Go(x, y, np)
 	}
 	fused := np + (len(x)-np)&^3
 	for i := np; i < fused; i++ {
@@ -141,6 +133,22 @@ func DotGGML(x, y []float32) float32 {
 		sum = fmaf(x[i], y[i], sum)
 	}
 	return sum
+}
+
+// dotLanes64Go is DotGGML's 64-lane part over x[:np]: lane l the chain
+// of fused multiply-adds of x[i+l]·y[i+l], the lanes folded by halving.
+func dotLanes64Go(x, y []float32, np int) float32 {
+	var acc [LanesSingle]float32
+	for i := 0; i < np; i += LanesSingle {
+		for l := range acc {
+			r, ok := fmafFast(x[i+l], y[i+l], acc[l])
+			if !ok {
+				r = fma32(x[i+l], y[i+l], acc[l])
+			}
+			acc[l] = r
+		}
+	}
+	return foldLanes(acc[:])
 }
 
 // SoftMaxGGML replaces the scores x in place with their softmax weights as
@@ -157,8 +165,8 @@ func SoftMaxGGML(x []float32, first int) {
 	for _, v := range x {
 		mx = max(mx, v)
 	}
-	for i, v := range x {
-		x[i] = ExpGGML(v - mx)
+	for i := expGGMLSubBulk(x, mx); i < len(x); i++ {
+		x[i] = ExpGGML(x[i] - mx)
 	}
 	var sum float64
 	var g [16]float32
@@ -191,17 +199,8 @@ func WeightedSumGGML(out, w []float32, first int, v []byte, stride, lanes int, a
 		if wi == 0 {
 			continue // adds +0 (or −0 to a lane that is not −0): no change
 		}
-		row := v[i*stride : i*stride+4*hd]
 		l := (first + i) & (lanes - 1)
-		a := acc[l*hd : (l+1)*hd]
-		for d := range a {
-			x := math.Float32frombits(binary.LittleEndian.Uint32(row[4*d:]))
-			r, ok := fmafFast(x, wi, a[d])
-			if !ok {
-				r = fma32(x, wi, a[d])
-			}
-			a[d] = r
-		}
+		fusedAxpyRow(acc[l*hd:(l+1)*hd], v[i*stride:i*stride+4*hd], wi)
 	}
 	var col [LanesSingle]float32
 	for d := range out {
@@ -209,5 +208,20 @@ func WeightedSumGGML(out, w []float32, first int, v []byte, stride, lanes int, a
 			col[l] = acc[l*hd+d]
 		}
 		out[d] = foldLanes(col[:lanes])
+	}
+}
+
+// fusedAxpyRow sets a[d] = fma(x[d], w, a[d]), each correctly rounded once,
+// where x is the little-endian float32 row; an AVX2+FMA twin takes whole
+// groups of eight with the same bits.
+func fusedAxpyRow(a []float32, row []byte, w float32) {
+	row = row[:4*len(a)]
+	for d := fusedAxpyBulk(a, row, w); d < len(a); d++ {
+		x := math.Float32frombits(binary.LittleEndian.Uint32(row[4*d:]))
+		r, ok := fmafFast(x, w, a[d])
+		if !ok {
+			r = fma32(x, w, a[d])
+		}
+		a[d] = r
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"math"
+	"math/rand/v2"
 	"os"
 	"testing"
 )
@@ -211,6 +212,100 @@ func TestFMAF(t *testing.T) {
 		x, a, y := next(), next(), next()
 		if f, g := fmaf(x, a, y), fma32(x, a, y); !sameBits(f, g) {
 			t.Fatalf("fmaf(%g, %g, %g) = %g, fma32 %g", x, a, y, f, g)
+		}
+	}
+}
+
+// TestFusedAxpyRow checks fusedAxpyRow (AVX2 where the CPU has it) against
+// fma32 element by element: lengths around the group of eight, random
+// values over a wide exponent range, and sums that cancel.
+func TestFusedAxpyRow(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 22))
+	for _, n := range []int{0, 1, 7, 8, 9, 16, 63, 64, 65, 128, 256} {
+		for rep := 0; rep < 20; rep++ {
+			a := make([]float32, n)
+			x := make([]float32, n)
+			for i := range a {
+				a[i] = float32(r.NormFloat64() * math.Exp2(float64(r.IntN(40)-20)))
+				x[i] = float32(r.NormFloat64() * math.Exp2(float64(r.IntN(40)-20)))
+				if rep%4 == 0 {
+					x[i] = -a[i] // cancels when w is 1
+				}
+			}
+			w := float32(r.NormFloat64())
+			if rep%4 == 0 {
+				w = 1
+			}
+			row := make([]byte, 4*n)
+			F32ToBytesRow(row, x)
+			want := append([]float32(nil), a...)
+			for i := range want {
+				want[i] = fma32(x[i], w, want[i])
+			}
+			fusedAxpyRow(a, row, w)
+			for i := range a {
+				if math.Float32bits(a[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("n=%d: a[%d] = %v, fma32 %v", n, i, a[i], want[i])
+				}
+			}
+		}
+	}
+}
+
+// TestDotLanes64Twin checks DotGGML's 64-lane part (AVX2 where the CPU has
+// it) against its Go twin bit for bit on random rows of 64 to 512 values.
+func TestDotLanes64Twin(t *testing.T) {
+	r := rand.New(rand.NewPCG(23, 24))
+	for _, np := range []int{64, 128, 192, 256, 512} {
+		for rep := 0; rep < 50; rep++ {
+			x, y := make([]float32, np), make([]float32, np)
+			for i := range x {
+				x[i] = float32(r.NormFloat64() * math.Exp2(float64(r.IntN(20)-10)))
+				y[i] = float32(r.NormFloat64())
+			}
+			want := dotLanes64Go(x, y, np)
+			if got, ok := dotLanes64Bulk(x, y, np); ok && !sameBits(got, want) {
+				t.Fatalf("np=%d: %v, Go twin %v", np, got, want)
+			}
+		}
+	}
+}
+
+// TestExpGGMLSubTwin checks the AVX-512 exponentials of SoftMaxGGML
+// against ExpGGML bit for bit: ordinary softmax arguments, groups that
+// underflow (|n| > 192, left to ExpGGML), subnormal results, overflow and
+// NaN.
+func TestExpGGMLSubTwin(t *testing.T) {
+	r := rand.New(rand.NewPCG(25, 26))
+	for _, n := range []int{0, 5, 16, 17, 48, 100, 256} {
+		for rep := 0; rep < 40; rep++ {
+			x := make([]float32, n)
+			for i := range x {
+				switch rep % 4 {
+				case 0:
+					x[i] = float32(-r.ExpFloat64() * 5)
+				case 1:
+					x[i] = float32(-r.Float64() * 140) // some groups beyond 192·ln2
+				case 2:
+					x[i] = float32(r.NormFloat64() * 60)
+				case 3:
+					x[i] = float32(-87 - r.Float64()*20) // subnormal results
+					if i%7 == 3 {
+						x[i] = float32(math.NaN())
+					}
+				}
+			}
+			const sub = 0.75
+			want := make([]float32, n)
+			for i, v := range x {
+				want[i] = ExpGGML(v - sub)
+			}
+			m := expGGMLSubBulk(x, sub)
+			for i := 0; i < m; i++ {
+				if !sameBits(x[i], want[i]) && !(x[i] != x[i] && want[i] != want[i]) {
+					t.Fatalf("n=%d rep=%d: x[%d] = %v, ExpGGML %v", n, rep, i, x[i], want[i])
+				}
+			}
 		}
 	}
 }
