@@ -8,8 +8,9 @@ import "unsafe"
 var swigluHasAsm = features.AVX2
 
 // swigluBulk runs SwiGLU on a prefix of g (whole groups of four) with the
-// AVX2 twin and returns its length; a group with an argument outside
-// Expf's main range [−88, 110] (or NaN) is left to the Go twin there.
+// AVX2 twin and returns its length; a group with a value outside
+// [−88, 110] (Expf's argument −g outside its main range [−110, 88]) or a
+// NaN is left to the Go twin there.
 func swigluBulk(g, u []float32) int {
 	n := len(g) &^ 3
 	if !swigluHasAsm || n == 0 {
