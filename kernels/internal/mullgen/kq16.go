@@ -35,20 +35,7 @@ const (
 // scales, Z20 mins, Z21 0x0F bytes, Z29/Z30 d/dmin, Z22/Z23 fold
 // temporaries. SI walks the panel, DI R8 R9 R10 the tokens' Q8_K rows.
 func kq16(T int) {
-	name := fmt.Sprintf("q4kTile16_%d", T)
-	fmt.Fprintf(&out, "\n// func %s(nb int, w, a *byte, aStride int, out *float32, ldo int)\n", name)
-	fmt.Fprintf(&out, "TEXT ·%s(SB), NOSPLIT, $0-48\n", name)
-	p("MOVQ nb+0(FP), CX")
-	p("MOVQ w+8(FP), SI")
-	p("MOVQ a+16(FP), DI")
-	p("MOVQ aStride+24(FP), R11")
-	tok := []string{"DI", "R8", "R9", "R10"}
-	for t := 1; t < T; t++ {
-		p("LEAQ (%s)(R11*1), %s", tok[t-1], tok[t])
-	}
-	for t := 0; t < T; t++ {
-		p("VPXORD Z%d, Z%d, Z%d", t, t, t)
-	}
+	name, tok := tile16Head("q4kTile16", T)
 	p("MOVL $0x0f0f0f0f, AX")
 	p("VPBROADCASTD AX, Z21")
 	label(name + "_loop")
@@ -99,23 +86,7 @@ func kq16(T int) {
 		p("VMULPS Z23, Z22, Z22")
 		p("VSUBPS Z22, Z%d, Z%d", t, t)
 	}
-	p("ADDQ $%d, SI", kq16Block)
-	for t := 0; t < T; t++ {
-		p("ADDQ $%d, %s", q8kBlock, tok[t])
-	}
-	p("DECQ CX")
-	p("JNZ %s_loop", name)
-	p("MOVQ out+32(FP), AX")
-	p("MOVQ ldo+40(FP), BX")
-	p("SHLQ $2, BX")
-	for t := 0; t < T; t++ {
-		if t > 0 {
-			p("ADDQ BX, AX")
-		}
-		p("VMOVUPS Z%d, (AX)", t)
-	}
-	p("VZEROUPPER")
-	p("RET")
+	tile16Tail(name, T, kq16Block, tok)
 }
 
 // kq16Pack writes packQ4K16Codes(nb int, w *byte, wStride int, dst

@@ -163,37 +163,13 @@ func main() {
 			}
 		}
 	}
-	panelDecl.WriteString("// q4kTiles16 are the 16-row interleaved Q4_K tiles by toks−1.\nvar q4kTiles16 = [4]func(nb int, w, a *byte, aStride int, out *float32, ldo int){")
-	for T := 1; T <= 4; T++ {
-		kq16(T)
-		fmt.Fprintf(panelDecl, "q4kTile16_%d, ", T)
-	}
-	panelDecl.WriteString("}\n\n")
-	for T := 1; T <= 4; T++ {
-		fmt.Fprintf(panelDecl, "//go:noescape\nfunc q4kTile16_%d(nb int, w, a *byte, aStride int, out *float32, ldo int)\n\n", T)
-	}
-	panelDecl.WriteString("// q6kTiles16 are the 16-row interleaved Q6_K tiles by toks−1.\nvar q6kTiles16 = [4]func(nb int, w, a *byte, aStride int, out *float32, ldo int){")
-	for T := 1; T <= 4; T++ {
-		q6k16(T)
-		fmt.Fprintf(panelDecl, "q6kTile16_%d, ", T)
-	}
-	panelDecl.WriteString("}\n\n")
-	for T := 1; T <= 4; T++ {
-		fmt.Fprintf(panelDecl, "//go:noescape\nfunc q6kTile16_%d(nb int, w, a *byte, aStride int, out *float32, ldo int)\n\n", T)
-	}
+	tileFamily(panelDecl, "q4kTiles16", "q4kTile16", "Q4_K", 4, "nb int, w, a *byte, aStride int, out *float32, ldo int", kq16)
+	tileFamily(panelDecl, "q6kTiles16", "q6kTile16", "Q6_K", 4, "nb int, w, a *byte, aStride int, out *float32, ldo int", q6k16)
 	q6k16Pack()
 	panelDecl.WriteString("//go:noescape\nfunc packQ6K16Codes(nb int, w *byte, wStride int, dst *byte)\n\n")
 	kq16Pack()
 	panelDecl.WriteString("//go:noescape\nfunc packQ4K16Codes(nb int, w *byte, wStride int, dst *byte)\n\n")
-	panelDecl.WriteString("// q8Tiles16 are the 16-row interleaved Q8_0 tiles by toks−1.\nvar q8Tiles16 = [2]func(nb int, w, a *byte, out *float32, ldo int){")
-	for T := 1; T <= 2; T++ {
-		q8x16(T)
-		fmt.Fprintf(panelDecl, "q8Tile16_%d, ", T)
-	}
-	panelDecl.WriteString("}\n\n")
-	for T := 1; T <= 2; T++ {
-		fmt.Fprintf(panelDecl, "//go:noescape\nfunc q8Tile16_%d(nb int, w, a *byte, out *float32, ldo int)\n\n", T)
-	}
+	tileFamily(panelDecl, "q8Tiles16", "q8Tile16", "Q8_0", 2, "nb int, w, a *byte, out *float32, ldo int", q8x16)
 	q8x16Pack()
 	q8x16ActUnpack()
 	panelDecl.WriteString("//go:noescape\nfunc packQ8_0x16(nb int, src *byte, wStride int, dst *byte)\n\n")
@@ -240,4 +216,18 @@ func writeTable(decl *bytes.Buffer, fits func(R, T int) bool, name func(R, T int
 		decl.WriteString("},\n")
 	}
 	decl.WriteString("}")
+}
+
+// tileFamily generates the 16-row interleaved tiles gen(1…maxT) of one
+// weight type and declares them with their table (by toks−1).
+func tileFamily(decl *bytes.Buffer, table, fn, typ string, maxT int, sig string, gen func(T int)) {
+	fmt.Fprintf(decl, "// %s are the 16-row interleaved %s tiles by toks−1.\nvar %s = [%d]func(%s){", table, typ, table, maxT, sig)
+	for T := 1; T <= maxT; T++ {
+		gen(T)
+		fmt.Fprintf(decl, "%s_%d, ", fn, T)
+	}
+	decl.WriteString("}\n\n")
+	for T := 1; T <= maxT; T++ {
+		fmt.Fprintf(decl, "//go:noescape\nfunc %s_%d(%s)\n\n", fn, T, sig)
+	}
 }

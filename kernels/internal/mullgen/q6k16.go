@@ -30,20 +30,7 @@ const (
 // pairs, Z29 d, Z22/Z23 fold temporaries. SI walks the panel, DI R8 R9 R10 the tokens'
 // Q8_K rows.
 func q6k16(T int) {
-	name := fmt.Sprintf("q6kTile16_%d", T)
-	fmt.Fprintf(&out, "\n// func %s(nb int, w, a *byte, aStride int, out *float32, ldo int)\n", name)
-	fmt.Fprintf(&out, "TEXT ·%s(SB), NOSPLIT, $0-48\n", name)
-	p("MOVQ nb+0(FP), CX")
-	p("MOVQ w+8(FP), SI")
-	p("MOVQ a+16(FP), DI")
-	p("MOVQ aStride+24(FP), R11")
-	tok := []string{"DI", "R8", "R9", "R10"}
-	for t := 1; t < T; t++ {
-		p("LEAQ (%s)(R11*1), %s", tok[t-1], tok[t])
-	}
-	for t := 0; t < T; t++ {
-		p("VPXORD Z%d, Z%d, Z%d", t, t, t)
-	}
+	name, tok := tile16Head("q6kTile16", T)
 	label(name + "_loop")
 	for t := 0; t < T; t++ {
 		p("VPXORD Z%d, Z%d, Z%d", 4+t, 4+t, 4+t)
@@ -91,23 +78,7 @@ func q6k16(T int) {
 		p("VMULPS Z23, Z22, Z22")
 		p("VADDPS Z22, Z%d, Z%d", t, t)
 	}
-	p("ADDQ $%d, SI", q6k16Block)
-	for t := 0; t < T; t++ {
-		p("ADDQ $%d, %s", q8kBlock, tok[t])
-	}
-	p("DECQ CX")
-	p("JNZ %s_loop", name)
-	p("MOVQ out+32(FP), AX")
-	p("MOVQ ldo+40(FP), BX")
-	p("SHLQ $2, BX")
-	for t := 0; t < T; t++ {
-		if t > 0 {
-			p("ADDQ BX, AX")
-		}
-		p("VMOVUPS Z%d, (AX)", t)
-	}
-	p("VZEROUPPER")
-	p("RET")
+	tile16Tail(name, T, q6k16Block, tok)
 }
 
 // q6k16Pack writes packQ6K16Codes(nb int, w *byte, wStride int, dst
