@@ -33,10 +33,7 @@ func checkAttendGroup(t *testing.T, name string, g, hd, cnt int, pat string, fre
 	r := rand.New(rand.NewPCG(uint64(g*100000+hd*1000+cnt), uint64(len(pat))))
 	hb, vStride, sStride := 2*hd, 2*hd+10, cnt+3
 	v := make([]byte, (cnt-1)*vStride+hb)
-	for i := 0; i+1 < len(v); i += 2 {
-		h := F32ToF16(float32(r.NormFloat64() * 4))
-		v[i], v[i+1] = byte(h), byte(h>>8)
-	}
+	fillF16(r, v, 4)
 	scores := make([]float32, (g-1)*sStride+cnt)
 	for i := range scores {
 		h, p := i/sStride, i%sStride
@@ -62,10 +59,7 @@ func checkAttendGroup(t *testing.T, name string, g, hd, cnt int, pat string, fre
 		m[i] = float32(math.Inf(-1))
 	}
 	if !fresh {
-		for i := 0; i+1 < len(acc); i += 2 {
-			h := F32ToF16(float32(r.NormFloat64()))
-			acc[i], acc[i+1] = byte(h), byte(h>>8)
-		}
+		fillF16(r, acc, 1)
 		for i := range m {
 			m[i], s[i] = float32(i)*0.25, 3.25+float32(i)
 		}
@@ -92,10 +86,7 @@ func BenchmarkAttendF16Group(b *testing.B) {
 	const g, hd, cnt = 4, 64, 64
 	r := rand.New(rand.NewPCG(1, 2))
 	v := make([]byte, cnt*2*hd)
-	for i := 0; i+1 < len(v); i += 2 {
-		h := F32ToF16(float32(r.NormFloat64()))
-		v[i], v[i+1] = byte(h), byte(h>>8)
-	}
+	fillF16(r, v, 1)
 	scores := make([]float32, g*cnt)
 	for i := range scores {
 		scores[i] = float32(r.NormFloat64() * 3)

@@ -24,10 +24,7 @@ func TestAttendF16MatchesTwin(t *testing.T) {
 					r := rand.New(rand.NewPCG(uint64(hd*1000+cnt), uint64(len(pat))))
 					vStride := 2*hd + 6
 					v := make([]byte, (cnt-1)*vStride+2*hd)
-					for i := 0; i+1 < len(v); i += 2 {
-						h := F32ToF16(float32(r.NormFloat64() * 4))
-						v[i], v[i+1] = byte(h), byte(h>>8)
-					}
+					fillF16(r, v, 4)
 					scores := make([]float32, cnt)
 					for i := range scores {
 						switch pat {
@@ -49,10 +46,7 @@ func TestAttendF16MatchesTwin(t *testing.T) {
 					acc := make([]byte, 2*hd)
 					st := [2]float32{float32(math.Inf(-1)), 0}
 					if !fresh {
-						for i := 0; i+1 < len(acc); i += 2 {
-							h := F32ToF16(float32(r.NormFloat64()))
-							acc[i], acc[i+1] = byte(h), byte(h>>8)
-						}
+						fillF16(r, acc, 1)
 						st = [2]float32{0.5, 3.25}
 					}
 					acc2, st2 := bytes.Clone(acc), st
@@ -95,5 +89,14 @@ func TestAttendF16Exponentials(t *testing.T) {
 		if math.Float32bits(st[1]) != math.Float32bits(st2[1]) {
 			t.Fatalf("rescale from maximum %v: sum %v, twin %v", s, st[1], st2[1])
 		}
+	}
+}
+
+// fillF16 fills b with float16 values drawn from a normal distribution of
+// standard deviation sigma.
+func fillF16(r *rand.Rand, b []byte, sigma float64) {
+	for i := 0; i+1 < len(b); i += 2 {
+		h := F32ToF16(float32(r.NormFloat64() * sigma))
+		b[i], b[i+1] = byte(h), byte(h>>8)
 	}
 }
