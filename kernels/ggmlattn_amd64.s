@@ -2,66 +2,6 @@
 
 #include "textflag.h"
 
-// func dotLanes64AVX2(x, y *float32, n int) float32
-//
-// DotGGML's 64-lane part over n (a positive multiple of 64) values: lane l
-// (in Y0…Y7, eight lanes each) is the chain of fused multiply-adds of
-// x[i+l]·y[i+l] in order; the lanes are then folded by halving exactly as
-// foldLanes does (v[i] += v[i+h] for h = 32, 16, 8, 4, 2, 1).
-TEXT ·dotLanes64AVX2(SB), NOSPLIT, $0-28
-	MOVQ x+0(FP), SI
-	MOVQ y+8(FP), DI
-	MOVQ n+16(FP), CX
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS Y6, Y6, Y6
-	VXORPS Y7, Y7, Y7
-
-loop:
-	VMOVUPS     0(SI), Y8
-	VMOVUPS     32(SI), Y9
-	VMOVUPS     64(SI), Y10
-	VMOVUPS     96(SI), Y11
-	VFMADD231PS 0(DI), Y8, Y0
-	VFMADD231PS 32(DI), Y9, Y1
-	VFMADD231PS 64(DI), Y10, Y2
-	VFMADD231PS 96(DI), Y11, Y3
-	VMOVUPS     128(SI), Y8
-	VMOVUPS     160(SI), Y9
-	VMOVUPS     192(SI), Y10
-	VMOVUPS     224(SI), Y11
-	VFMADD231PS 128(DI), Y8, Y4
-	VFMADD231PS 160(DI), Y9, Y5
-	VFMADD231PS 192(DI), Y10, Y6
-	VFMADD231PS 224(DI), Y11, Y7
-	ADDQ $256, SI
-	ADDQ $256, DI
-	SUBQ $64, CX
-	JNZ  loop
-
-	// h = 32, 16, 8: whole registers
-	VADDPS Y4, Y0, Y0
-	VADDPS Y5, Y1, Y1
-	VADDPS Y6, Y2, Y2
-	VADDPS Y7, Y3, Y3
-	VADDPS Y2, Y0, Y0
-	VADDPS Y3, Y1, Y1
-	VADDPS Y1, Y0, Y0
-	// h = 4, 2, 1
-	VEXTRACTF128 $1, Y0, X1
-	VADDPS       X1, X0, X0
-	VMOVHLPS     X0, X0, X1
-	VADDPS       X1, X0, X0
-	VMOVSHDUP    X0, X1
-	VADDSS       X1, X0, X0
-	VMOVSS       X0, ret+24(FP)
-	VZEROUPPER
-	RET
-
 // Constants of expGGMLSubAVX512 (ggml_v_expf's, AVX-512).
 DATA expggmlK<>+0(SB)/4, $0x4b400000  // 0x1.8p23
 DATA expggmlK<>+4(SB)/4, $0x3fb8aa3b  // 0x1.715476p+0
